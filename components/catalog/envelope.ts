@@ -1,0 +1,104 @@
+/**
+ * The event envelope: what the exporter sends and what every alert query matches.
+ *
+ * It is the HEC-style envelope that CloudWatch Logs' HLC endpoint accepts,
+ *   { time: <epoch seconds>, host, source: "EZCA"|"EZMonitor", sourcetype, event: {...} }
+ * so the guides' own queries work unchanged: `$.source`, `$.sourcetype`, `$.event.EventID`,
+ * `$.event.VulnerabilityID` in CloudWatch, `service:EZCA @EventID:4888` in Datadog (attributes
+ * lifted to the top level), `EventID_d` in the Sentinel tables.
+ */
+import { z } from "zod";
+import { findEvent, type Product, sourcetypeOf } from "./events";
+
+/** Fields shared by EZCA and EZMonitor event bodies. Unknown extra fields are kept (forward compatible). */
+const commonBody = {
+  /** Stable unique id of this event, so receivers can de-duplicate at-least-once delivery. */
+  RecordId: z.uuid({ error: "must be a UUID (the event's stable id for de-duplication)" }),
+  Summary: z.string().optional(),
+  Criticality: z.enum(["High", "Medium", "Low"]).optional(),
+  Details: z.string().optional(),
+};
+
+export const ezcaEventBody = z.looseObject({
+  EventID: z.int().positive(),
+  ...commonBody,
+  User: z.string().optional(),
+  ClientIP: z.string().optional(),
+  CAName: z.string().optional(),
+  CAId: z.string().optional(),
+  SubscriptionId: z.string().optional(),
+  CertificateSubject: z.string().optional(),
+  SerialNumber: z.string().optional(),
+  Thumbprint: z.string().optional(),
+  TemplateName: z.string().optional(),
+});
+
+export const ezmonitorEventBody = z.looseObject({
+  VulnerabilityID: z.int().positive(),
+  ...commonBody,
+  AlertCategory: z.string().optional(),
+  Domain: z.string().optional(),
+  Endpoint: z.string().optional(),
+  Thumbprint: z.string().optional(),
+  Issuer: z.string().optional(),
+  NotAfter: z.string().optional(),
+});
+
+export type EzcaEventBody = z.infer<typeof ezcaEventBody>;
+export type EzmonitorEventBody = z.infer<typeof ezmonitorEventBody>;
+
+const base = {
+  /** Event time, epoch seconds (fractions allowed, millisecond precision is kept). */
+  time: z.number().positive().finite(),
+  host: z.string().min(1).max(255),
+};
+
+export const envelopeSchema = z
+  .discriminatedUnion("source", [
+    z.object({
+      ...base,
+      source: z.literal("EZCA"),
+      sourcetype: z.enum(["EZCA_CAs", "EZCA_Certificates"]),
+      event: ezcaEventBody,
+    }),
+    z.object({
+      ...base,
+      source: z.literal("EZMonitor"),
+      sourcetype: z.literal("EZMonitor_Alerts"),
+      event: ezmonitorEventBody,
+    }),
+  ])
+  .superRefine((env, ctx) => {
+    // A known EZCA id must travel with its category's sourcetype, or it lands in the wrong table.
+    if (env.source !== "EZCA") return;
+    const known = findEvent("EZCA", env.event.EventID);
+    if (known && sourcetypeOf(known) !== env.sourcetype) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sourcetype"],
+        message: `EZCA event ${env.event.EventID} is a ${known.category} event: sourcetype must be "${sourcetypeOf(known)}", got "${env.sourcetype}"`,
+      });
+    }
+  });
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export type EnvelopeCheck = { ok: true; envelope: Envelope } | { ok: false; reason: string };
+
+/** Validates one decoded event; the reason names every bad field and what is allowed. */
+export function checkEnvelope(value: unknown): EnvelopeCheck {
+  const result = envelopeSchema.safeParse(value);
+  if (result.success) return { ok: true, envelope: result.data };
+  const reason = result.error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(event)"}: ${issue.message}`)
+    .join("; ");
+  return { ok: false, reason };
+}
+
+/** The (product, id) an envelope is about. */
+export function envelopeKey(env: Envelope): { product: Product; id: number } {
+  return env.source === "EZCA"
+    ? { product: "EZCA", id: env.event.EventID }
+    : { product: "EZMonitor", id: env.event.VulnerabilityID };
+}
+
