@@ -1,0 +1,34 @@
+/**
+ * Sentinel / Log Analytics KQL for catalog events, in the guide's shape:
+ *   EZCA_Certificates_CL
+ *   | where EventID_d == 4888
+ * EZMonitor alerts live in their own table and filter on VulnerabilityID_d.
+ */
+import { type CatalogEvent, sourcetypeOf } from "../catalog/events";
+import { SENTINEL_TABLES, type SentinelTable } from "../catalog/sentinel-tables";
+
+export function sentinelTableFor(event: Pick<CatalogEvent, "product" | "category">): SentinelTable {
+  return SENTINEL_TABLES[sourcetypeOf(event)];
+}
+
+export function sentinelKql(event: Pick<CatalogEvent, "product" | "category" | "id">): string {
+  if (!Number.isInteger(event.id) || event.id <= 0) {
+    throw new RangeError(`event id must be a positive integer, got ${event.id}`);
+  }
+  const table = sentinelTableFor(event);
+  return `${table.name}\n| where ${table.idColumn} == ${event.id}`;
+}
+
+/** ISO 8601 duration for a whole number of minutes, as Sentinel's queryFrequency/queryPeriod want. */
+export function isoDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `P${seconds / 86400}D`;
+  if (seconds % 3600 === 0) return `PT${seconds / 3600}H`;
+  return `PT${seconds / 60}M`;
+}
+
+/** Sentinel alert-rule severity for a policy severity. */
+export function sentinelSeverity(
+  severity: "high" | "medium" | "low" | "informational",
+): "High" | "Medium" | "Low" | "Informational" {
+  return ({ high: "High", medium: "Medium", low: "Low", informational: "Informational" } as const)[severity];
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Entry point of the `keytos-siem` command: runs the TypeScript CLI through tsx's require hook,
+// so the project needs no build step (the same sources Pulumi and vitest run).
+"use strict";
+require("tsx/cjs/api").register();
+// `keytos-siem ... | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+require("./main.ts")
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`keytos-siem: ${err && err.stack ? err.stack : err}`);
+      process.exitCode = 2;
+    },
+  );

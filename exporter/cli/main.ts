@@ -1,0 +1,87 @@
+/**
+ * The `keytos-siem` command line. Every subcommand has --help; exit codes: 0 success,
+ * 1 bad input (policy, config, events) or a failed check, 2 internal error.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { CATALOG, PRODUCTS } from "../../components/catalog/events";
+import { DESTINATIONS, loadPolicy, PolicyError } from "../../components/policy";
+import { renderCatalog, renderCompiled } from "./render";
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export function buildProgram(out: Out = defaultOut): Command {
+  const program = new Command("keytos-siem")
+    .description(
+      "Provision and verify the SIEM side of Keytos EZCA / EZMonitor audit-log export:\n" +
+        "one event catalog + one alert policy compiled to CloudWatch, Datadog and Sentinel alerts.",
+    )
+    .version(require("../../package.json").version)
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
+    .exitOverride();
+
+  program
+    .command("catalog")
+    .description("List every event EZCA and EZMonitor send, with criticality (and why, for EZMonitor).")
+    .addOption(new Option("--product <product>", "only this product").choices([...PRODUCTS]))
+    .option("--json", "print the catalog as JSON")
+    .action((opts: { product?: string; json?: boolean }) => {
+      const events = CATALOG.filter((e) => !opts.product || e.product === opts.product);
+      out.stdout(opts.json ? json(events) : renderCatalog(events));
+    });
+
+  const policy = program
+    .command("policy")
+    .description("Validate and compile alert policy files.")
+    .exitOverride();
+
+  policy
+    .command("check")
+    .description("Validate a policy file; on error print file:line:column, the field, the bad value and what is allowed.")
+    .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
+    .action((file: string) => {
+      const compiled = loadPolicy(file);
+      out.stdout(`${file}: OK (${compiled.rules.length} alerted events, ${compiled.unalerted.length} not alerted)\n`);
+    });
+
+  policy
+    .command("compile")
+    .description(
+      "Compile a policy into one rule per alerted event with each destination's query:\n" +
+        "cloudwatch.pattern + metric, datadog.query (full monitor query), sentinel.table + sentinel.kql.",
+    )
+    .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
+    .option("--json", "print the compiled rules as JSON (stable order, for diffs and CI)")
+    .addOption(new Option("--destination <name>", "only this destination's queries").choices([...DESTINATIONS]))
+    .action((file: string, opts: { json?: boolean; destination?: (typeof DESTINATIONS)[number] }) => {
+      const compiled = loadPolicy(file);
+      if (opts.destination) {
+        const only = opts.destination;
+        compiled.rules = compiled.rules
+          .filter((r) => r.destinations[only])
+          .map((r) => ({ ...r, destinations: { [only]: r.destinations[only] } }));
+      }
+      out.stdout(opts.json ? json({ policy: file, ...compiled }) : renderCompiled(file, compiled));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
+  const program = buildProgram(out);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    if (err instanceof PolicyError) {
+      out.stderr(`keytos-siem: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
