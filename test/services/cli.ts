@@ -1,0 +1,63 @@
+/**
+ * `npm run services -- <install|start|stop>`: manage the real test services outside vitest.
+ *   install  fetch the Kafka jars (Maven Central) and moto (PyPI) into .cache/
+ *   start    start both detached; write their connection details to the state file
+ *   stop     stop what the state file lists
+ * The state file is KEYTOS_TEST_SERVICES or .test-services/state.json; `npm test` reuses the
+ * running services when KEYTOS_TEST_SERVICES names it.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startServices, type TestServices } from "./index";
+import { installKafka } from "./kafka";
+import { installMoto } from "./moto";
+import { PROJECT_ROOT } from "./prereqs";
+
+const STATE = process.env.KEYTOS_TEST_SERVICES ?? path.join(PROJECT_ROOT, ".test-services", "state.json");
+
+async function stopFromState(): Promise<void> {
+  if (!existsSync(STATE)) {
+    console.log(`no running services recorded in ${STATE}`);
+    return;
+  }
+  const state = JSON.parse(readFileSync(STATE, "utf8")) as TestServices;
+  for (const [name, info] of Object.entries(state)) {
+    if (!info.pid) continue;
+    try {
+      process.kill(-info.pid, "SIGTERM"); // detached: the pid leads its own process group
+      console.log(`stopped ${name} (pid ${info.pid})`);
+    } catch {
+      console.log(`${name} (pid ${info.pid}) was not running`);
+    }
+  }
+  rmSync(STATE);
+}
+
+async function main(command: string | undefined): Promise<void> {
+  switch (command) {
+    case "install":
+      console.log(`Kafka jars: ${installKafka()}`);
+      console.log(`moto: ${installMoto()}`);
+      return;
+    case "start": {
+      const { services } = await startServices({ detached: true });
+      mkdirSync(path.dirname(STATE), { recursive: true });
+      writeFileSync(STATE, `${JSON.stringify(services, null, 2)}\n`, { mode: 0o600 });
+      console.log(`Kafka ${services.kafka.version} on ${services.kafka.brokers.join(",")} (log ${services.kafka.logFile})`);
+      console.log(`moto ${services.moto.version} on ${services.moto.endpoint} (log ${services.moto.logFile})`);
+      console.log(`state: ${STATE}  (export KEYTOS_TEST_SERVICES=${STATE} to reuse from npm test)`);
+      process.exit(0); // the detached children keep running
+      return;
+    }
+    case "stop":
+      return stopFromState();
+    default:
+      console.error("usage: npm run services -- <install|start|stop>");
+      process.exitCode = 1;
+  }
+}
+
+main(process.argv[2]).catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

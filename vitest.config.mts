@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Real Kafka broker + moto, started once per run (or reused from `npm run services -- start`).
+    globalSetup: ["test/services/global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Two cores: forks keep the Kusto language service and the kafkajs clients in separate processes.
+    pool: "forks",
+  },
+});
