@@ -4,7 +4,7 @@
  * them all in one pass. Nothing is returned from a file with any error.
  */
 import { readFileSync } from "node:fs";
-import { isCollection, LineCounter, parseDocument } from "yaml";
+import { isCollection, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type PolicyFile, policySchema } from "./schema";
 
@@ -15,6 +15,8 @@ export interface PolicyIssue {
   message: string;
   /** The offending value, when there is one to show. */
   input?: unknown;
+  /** Locate the key of the last path segment rather than its value (unknown fields). */
+  atKey?: boolean;
 }
 
 export interface LocatedIssue extends PolicyIssue {
@@ -44,7 +46,8 @@ export class PolicyError extends Error {
     const lines = issues.map((i) => {
       const where = i.line ? `${file}:${i.line}:${i.column}` : file;
       const field = i.path.length ? `${formatPath(i.path)}: ` : "";
-      const got = i.input !== undefined && !i.message.includes("got ") ? ` (got ${showValue(i.input)})` : "";
+      const shown = i.input === undefined ? "" : showValue(i.input);
+      const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
       return `${where}: ${field}${i.message}${got}`;
     });
     super(`invalid alert policy ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`);
@@ -58,10 +61,20 @@ export class PolicyLocator {
   readonly doc;
 
   constructor(text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
   }
 
   locate(issue: PolicyIssue): LocatedIssue {
+    if (issue.atKey) {
+      const parent = this.doc.getIn(issue.path.slice(0, -1), true);
+      const last = issue.path[issue.path.length - 1];
+      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) {
+        const pos = this.lines.linePos(range[0]);
+        return { ...issue, line: pos.line, column: pos.col };
+      }
+    }
     for (let n = issue.path.length; n >= 0; n--) {
       const node = this.doc.getIn(issue.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
       if (node?.range) {
@@ -76,11 +89,11 @@ export class PolicyLocator {
 function zodIssues(error: z.ZodError): PolicyIssue[] {
   return error.issues.map((issue) => {
     // Point unknown-key errors at the key itself rather than the enclosing object.
-    const path = (
-      issue.code === "unrecognized_keys" && issue.keys.length === 1 ? [...issue.path, issue.keys[0]] : issue.path
-    ) as IssuePath;
+    if (issue.code === "unrecognized_keys" && issue.keys.length === 1) {
+      return { path: [...issue.path, issue.keys[0]] as IssuePath, message: issue.message, atKey: true };
+    }
     const input = issue.code === "unrecognized_keys" ? undefined : issue.input;
-    return { path, message: issue.message, ...(input !== undefined ? { input } : {}) };
+    return { path: issue.path as IssuePath, message: issue.message, ...(input !== undefined ? { input } : {}) };
   });
 }
 
@@ -93,7 +106,7 @@ export function parsePolicy(text: string, file: string): { policy: PolicyFile; l
       file,
       doc.errors.map((e) => ({
         path: [],
-        message: `YAML ${e.message.split("\n")[0]}`,
+        message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
         line: e.linePos?.[0].line,
         column: e.linePos?.[0].col,
       })),
