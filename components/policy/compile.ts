@@ -94,10 +94,12 @@ export class PolicySemanticError extends Error {
 
 const DEFAULT_WINDOW_S = 300;
 
-function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): void {
+/** Reports what is wrong with a selection; returns false if it has problems of its own. */
+function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): boolean {
+  const before = issues.length;
   if (!sel.products && !sel.categories && !sel.criticality && !sel.ids) {
     issues.push({ path, message: "select must name at least one of products, categories, criticality, ids" });
-    return;
+    return false;
   }
   const products = sel.products ?? (["EZCA", "EZMonitor"] as Product[]);
   sel.categories?.forEach((cat, i) => {
@@ -106,13 +108,13 @@ function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): void 
       issues.push({ path: [...path, "categories", i], message: `category "${cat}" is not in ${products.join("/")} (${allowed})` });
     }
   });
-  if (!sel.ids) return;
+  if (!sel.ids) return issues.length === before;
   if (sel.products?.length !== 1) {
     issues.push({
       path: [...path, "ids"],
       message: "ids overlap between EZCA and EZMonitor: add products: [EZCA] or products: [EZMonitor] to this select",
     });
-    return;
+    return false;
   }
   const product = sel.products[0] as Product;
   sel.ids.forEach((id, i) => {
@@ -124,6 +126,7 @@ function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): void 
       });
     }
   });
+  return issues.length === before;
 }
 
 function selects(sel: Select, event: CatalogEvent, criticality: Criticality): boolean {
@@ -145,9 +148,9 @@ export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent
   // 1. Criticality overrides, in order (later overrides win).
   const criticality = new Map(catalog.map((e) => [eventKey(e.product, e.id), e.criticality]));
   policy.criticality?.forEach((o, i) => {
-    checkSelect(o.select, ["criticality", i, "select"], issues);
+    const valid = checkSelect(o.select, ["criticality", i, "select"], issues);
     const hit = catalog.filter((e) => selects(o.select, e, e.criticality));
-    if (hit.length === 0) issues.push({ path: ["criticality", i, "select"], message: "selects no catalog event" });
+    if (valid && hit.length === 0) issues.push({ path: ["criticality", i, "select"], message: "selects no catalog event" });
     for (const e of hit) criticality.set(eventKey(e.product, e.id), o.criticality);
   });
   const critOf = (e: CatalogEvent) => criticality.get(eventKey(e.product, e.id)) as Criticality;
@@ -155,9 +158,9 @@ export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent
   // 2. Exclusions.
   const excluded = new Set<string>();
   policy.exclude?.forEach((sel, i) => {
-    checkSelect(sel, ["exclude", i], issues);
+    const valid = checkSelect(sel, ["exclude", i], issues);
     const hit = catalog.filter((e) => selects(sel, e, critOf(e)));
-    if (hit.length === 0) issues.push({ path: ["exclude", i], message: "selects no catalog event" });
+    if (valid && hit.length === 0) issues.push({ path: ["exclude", i], message: "selects no catalog event" });
     for (const e of hit) excluded.add(eventKey(e.product, e.id));
   });
 
@@ -172,8 +175,8 @@ export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent
       issues.push({ path: [...path, "name"], message: `duplicate rule name "${rule.name}" (also rules[${prev}])` });
     }
     names.set(rule.name, r);
-    checkSelect(rule.select, [...path, "select"], issues);
-    if (rule.enabled === false) return;
+    const valid = checkSelect(rule.select, [...path, "select"], issues);
+    if (rule.enabled === false || !valid) return;
     const selected = catalog.filter((e) => selects(rule.select, e, critOf(e)));
     const fresh = selected.filter((e) => !excluded.has(eventKey(e.product, e.id)) && !claimedBy.has(eventKey(e.product, e.id)));
     if (selected.length === 0) {

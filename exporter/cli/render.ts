@@ -26,7 +26,7 @@ function table(head: string[], colWidths: number[], compact = true): Table.Table
 }
 
 export function renderCatalog(events: readonly CatalogEvent[]): string {
-  const t = table(["Product", "ID", "Category", "Criticality", "Summary"], widths([11, 6, 24, 13], 40));
+  const t = table(["Product", "ID", "Category", "Criticality", "Summary"], widths([11, 6, 26, 13], 40));
   for (const e of events) {
     const crit = e.criticalitySource === "toolkit" ? `${e.criticality}*` : e.criticality;
     t.push([e.product, String(e.id), e.category, crit, e.summary]);
