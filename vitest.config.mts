@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: forks keep the Kusto language service and the kafkajs clients in separate processes.
     pool: "forks",
+    // vitest's summary, then one plain "N passed, N failed" line for CI logs.
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

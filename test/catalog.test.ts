@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CATALOG,
+  type CatalogEvent,
   checkEnvelope,
   eventKey,
   findEvent,
@@ -41,7 +42,9 @@ describe("event catalog", () => {
     expect(high).toEqual([4882, 92, 23, 19, 4888]);
     expect(findEvent("EZCA", 4870)?.criticality).toBe("Medium");
     expect(findEvent("EZCA", 4872)?.criticality).toBe("Low");
-    expect(CATALOG.filter((e) => e.product === "EZCA").every((e) => e.criticalitySource === "guide")).toBe(true);
+    expect(CATALOG.filter((e) => e.product === "EZCA").every((e) => e.criticalitySource === "guide")).toBe(
+      true,
+    );
   });
 
   it("gives every EZMonitor alert a toolkit criticality with a one-line reason", () => {
@@ -54,9 +57,9 @@ describe("event catalog", () => {
   });
 
   it("maps categories to the vendor's sourcetypes", () => {
-    expect(sourcetypeOf(findEvent("EZCA", 4882)!)).toBe("EZCA_CAs");
-    expect(sourcetypeOf(findEvent("EZCA", 4888)!)).toBe("EZCA_Certificates");
-    expect(sourcetypeOf(findEvent("EZMonitor", 18)!)).toBe("EZMonitor_Alerts");
+    expect(sourcetypeOf(findEvent("EZCA", 4882) as CatalogEvent)).toBe("EZCA_CAs");
+    expect(sourcetypeOf(findEvent("EZCA", 4888) as CatalogEvent)).toBe("EZCA_Certificates");
+    expect(sourcetypeOf(findEvent("EZMonitor", 18) as CatalogEvent)).toBe("EZMonitor_Alerts");
   });
 });
 
@@ -72,7 +75,10 @@ describe("envelope", () => {
       [{ ...good, source: "EZPKI" }, /source/],
       [{ ...good, event: { ...good.event, RecordId: "nope" } }, /event\.RecordId: must be a UUID/],
       [{ ...good, event: { ...good.event, EventID: -1 } }, /event\.EventID/],
-      [{ ...good, sourcetype: "EZCA_CAs" }, /sourcetype: EZCA event 4888 is a certificate event: sourcetype must be "EZCA_Certificates"/],
+      [
+        { ...good, sourcetype: "EZCA_CAs" },
+        /sourcetype: EZCA event 4888 is a certificate event: sourcetype must be "EZCA_Certificates"/,
+      ],
       [{ ...sampleEvent("EZMonitor", 18), sourcetype: "EZCA_CAs" }, /sourcetype/],
       [{ ...good, host: "" }, /^host: /],
       [null, /\(event\)/],
@@ -94,7 +100,9 @@ describe("envelope", () => {
 describe("samples", () => {
   it("are deterministic for a seed and distinct across seeds", () => {
     expect(sampleEvent("EZCA", 4888, { seed: 7 })).toEqual(sampleEvent("EZCA", 4888, { seed: 7 }));
-    expect(sampleEvent("EZCA", 4888, { seed: 7 }).event.RecordId).not.toBe(sampleEvent("EZCA", 4888, { seed: 8 }).event.RecordId);
+    expect(sampleEvent("EZCA", 4888, { seed: 7 }).event.RecordId).not.toBe(
+      sampleEvent("EZCA", 4888, { seed: 8 }).event.RecordId,
+    );
   });
 
   it("stream: unique record ids, increasing times, ~0.5 KB each, every event valid", () => {
@@ -124,9 +132,18 @@ describe("per-destination mappings", () => {
 
   it("Datadog: service is the product, event attributes at the top level", () => {
     const log = toDatadogLog(env);
-    expect(log).toMatchObject({ service: "EZCA", EventID: 4888, hostname: env.host, ddsource: "keytos", status: "error" });
+    expect(log).toMatchObject({
+      service: "EZCA",
+      EventID: 4888,
+      hostname: env.host,
+      ddsource: "keytos",
+      status: "error",
+    });
     expect(log.ddtags).toContain("event_id:4888");
-    expect(toDatadogLog(sampleEvent("EZMonitor", 18))).toMatchObject({ service: "EZMonitor", VulnerabilityID: 18 });
+    expect(toDatadogLog(sampleEvent("EZMonitor", 18))).toMatchObject({
+      service: "EZMonitor",
+      VulnerabilityID: 18,
+    });
   });
 
   it("Sentinel: row for the right table, only declared columns, typed values", () => {
@@ -153,7 +170,12 @@ describe("per-destination mappings", () => {
   it("Kafka: key keeps one CA's events together, headers carry source, sourcetype and ids", () => {
     const rec = toKafkaRecord(env);
     expect(rec.key).toBe(`EZCA/${env.event.CAId}`);
-    expect(rec.headers).toEqual({ source: "EZCA", sourcetype: "EZCA_Certificates", event_id: "4888", record_id: env.event.RecordId });
+    expect(rec.headers).toEqual({
+      source: "EZCA",
+      sourcetype: "EZCA_Certificates",
+      event_id: "4888",
+      record_id: env.event.RecordId,
+    });
     expect(JSON.parse(rec.value)).toEqual(env);
     expect(rec.timestamp).toBe("1768478400123");
   });

@@ -9,26 +9,39 @@ import { CATALOG } from "../components/catalog";
 const BIN = path.resolve(__dirname, "..", "exporter", "cli", "bin.cjs");
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, COLUMNS: "160" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, COLUMNS: "160" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("keytos-siem CLI", () => {
-  it.each([[], ["catalog"], ["policy"], ["policy", "check"], ["policy", "compile"]])("--help on %j", (...cmd) => {
-    const r = cli(...(cmd as string[]), "--help");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: keytos-siem/);
-  });
+  it.each([[], ["catalog"], ["policy"], ["policy", "check"], ["policy", "compile"]])(
+    "--help on %j",
+    (...cmd) => {
+      const r = cli(...(cmd as string[]), "--help");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: keytos-siem/);
+    },
+  );
 
   it("policy compile --json lists the High EZCA events with the guides' query shapes", () => {
     const r = cli("policy", "compile", "policies/default.yaml", "--json");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { policy: string; rules: { key: string; severity: string; destinations: Record<string, Record<string, string>> }[] };
-    const high = out.rules.filter((x) => x.severity === "high" && x.key.startsWith("EZCA:")).map((x) => x.key);
+    const out = JSON.parse(r.stdout) as {
+      policy: string;
+      rules: { key: string; severity: string; destinations: Record<string, Record<string, string>> }[];
+    };
+    const high = out.rules
+      .filter((x) => x.severity === "high" && x.key.startsWith("EZCA:"))
+      .map((x) => x.key);
     expect(high).toEqual(["EZCA:4882", "EZCA:92", "EZCA:23", "EZCA:19", "EZCA:4888"]);
     const r92 = out.rules.find((x) => x.key === "EZCA:92");
     expect(r92?.destinations.cloudwatch?.pattern).toBe('{ $.event.EventID = 92 && $.source = "EZCA" }');
-    expect(r92?.destinations.datadog?.query).toBe('logs("service:EZCA @EventID:92").index("*").rollup("count").last("5m") > 0');
+    expect(r92?.destinations.datadog?.query).toBe(
+      'logs("service:EZCA @EventID:92").index("*").rollup("count").last("5m") > 0',
+    );
     expect(r92?.destinations.sentinel?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 92");
   });
 
@@ -37,14 +50,19 @@ describe("keytos-siem CLI", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/27 alerted events \(13 high, 14 medium\)/);
     expect(table.stdout).toContain('{ $.event.EventID = 4888 && $.source = "EZCA" }');
-    const only = JSON.parse(cli("policy", "compile", "policies/default.yaml", "--json", "--destination", "sentinel").stdout);
+    const only = JSON.parse(
+      cli("policy", "compile", "policies/default.yaml", "--json", "--destination", "sentinel").stdout,
+    );
     expect(Object.keys(only.rules[0].destinations)).toEqual(["sentinel"]);
   });
 
   it("a malformed policy exits 1 with the located problem on stderr and nothing on stdout", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "policy-"));
     const file = path.join(dir, "bad.yaml");
-    writeFileSync(file, "version: 1\nrules:\n  - name: a\n    select: { products: [EZCA], ids: [4889] }\n    severity: high\n");
+    writeFileSync(
+      file,
+      "version: 1\nrules:\n  - name: a\n    select: { products: [EZCA], ids: [4889] }\n    severity: high\n",
+    );
     for (const cmd of ["check", "compile"]) {
       const r = cli("policy", cmd, file);
       expect(r.code).toBe(1);
@@ -55,12 +73,17 @@ describe("keytos-siem CLI", () => {
 
   it("policy check prints OK for the default policy", () => {
     const r = cli("policy", "check", "policies/default.yaml");
-    expect(r).toMatchObject({ code: 0, stdout: "policies/default.yaml: OK (27 alerted events, 7 not alerted)\n" });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: "policies/default.yaml: OK (27 alerted events, 7 not alerted)\n",
+    });
   });
 
   it("catalog --json lists every event; --product filters; bad options exit 1", () => {
     expect(JSON.parse(cli("catalog", "--json").stdout)).toHaveLength(CATALOG.length);
-    const ezmonitor = JSON.parse(cli("catalog", "--json", "--product", "EZMonitor").stdout) as { product: string }[];
+    const ezmonitor = JSON.parse(cli("catalog", "--json", "--product", "EZMonitor").stdout) as {
+      product: string;
+    }[];
     expect(ezmonitor.every((e) => e.product === "EZMonitor")).toBe(true);
     expect(cli("catalog").stdout).toMatch(/EZMonitor\s+│ 18\s+│ certificate-transparency\s+│ High\*/);
     const bad = cli("catalog", "--product", "EZPKI");

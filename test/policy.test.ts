@@ -9,7 +9,11 @@ function problems(yaml: string): string[] {
   try {
     compile(yaml);
   } catch (err) {
-    if (err instanceof PolicyError) return err.message.split("\n").slice(1).map((l) => l.trim());
+    if (err instanceof PolicyError)
+      return err.message
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim());
     throw err;
   }
   throw new Error("policy was accepted");
@@ -20,7 +24,9 @@ describe("default policy (the guides' advice)", () => {
   const byKey = new Map(compiled.rules.map((r) => [r.key, r]));
 
   it("alerts on the High EZCA events with the guides' query shapes", () => {
-    const highEzca = compiled.rules.filter((r) => r.product === "EZCA" && r.severity === "high").map((r) => r.id);
+    const highEzca = compiled.rules
+      .filter((r) => r.product === "EZCA" && r.severity === "high")
+      .map((r) => r.id);
     expect(highEzca).toEqual([4882, 92, 23, 19, 4888]);
     const r = byKey.get("EZCA:4888");
     expect(r?.destinations.cloudwatch?.pattern).toBe('{ $.event.EventID = 4888 && $.source = "EZCA" }');
@@ -37,7 +43,9 @@ describe("default policy (the guides' advice)", () => {
       createIncident: true,
     });
     expect(byKey.get("EZCA:4882")?.destinations.sentinel?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 4882");
-    expect(byKey.get("EZCA:19")?.destinations.cloudwatch?.pattern).toBe('{ $.event.EventID = 19 && $.source = "EZCA" }');
+    expect(byKey.get("EZCA:19")?.destinations.cloudwatch?.pattern).toBe(
+      '{ $.event.EventID = 19 && $.source = "EZCA" }',
+    );
   });
 
   it("uses the guide's EZMonitor pattern and the EZMonitor table", () => {
@@ -52,7 +60,11 @@ describe("default policy (the guides' advice)", () => {
   it("gives Medium events a lower-severity, longer-window alert and Low events none", () => {
     const medium = CATALOG.filter((e) => e.criticality === "Medium");
     for (const e of medium) {
-      expect(byKey.get(`${e.product}:${e.id}`)).toMatchObject({ severity: "medium", window: "1h", windowSeconds: 3600 });
+      expect(byKey.get(`${e.product}:${e.id}`)).toMatchObject({
+        severity: "medium",
+        window: "1h",
+        windowSeconds: 3600,
+      });
     }
     expect(byKey.get("EZCA:4870")?.destinations.datadog?.priority).toBe(3);
     expect(byKey.get("EZCA:4888")?.destinations.datadog?.priority).toBe(1);
@@ -109,7 +121,11 @@ exclude:
     expect(privesc?.destinations.cloudwatch).toBeUndefined();
     expect(privesc?.destinations.datadog?.handles).toEqual(["@slack-pki"]);
     expect(privesc?.destinations.datadog?.query).toMatch(/last\("1h"\) > 2$/);
-    expect(privesc?.destinations.sentinel).toMatchObject({ createIncident: false, suppressionDuration: "PT1H", triggerThreshold: 2 });
+    expect(privesc?.destinations.sentinel).toMatchObject({
+      createIncident: false,
+      suppressionDuration: "PT1H",
+      triggerThreshold: 2,
+    });
     expect(byKey.get("EZCA:4882")).toMatchObject({ rule: "rest-high", severity: "medium", window: "15m" });
     expect(byKey.get("EZCA:4882")?.destinations.cloudwatch?.emails).toEqual(["secops@example.com"]);
     expect(byKey.get("EZMonitor:25")).toMatchObject({ criticality: "High", rule: "rest-high" });
@@ -141,21 +157,37 @@ rules:
 
 describe("policy errors name file, line, field, bad value and what is allowed", () => {
   it("unknown event id", () => {
-    expect(problems("version: 1\nrules:\n  - name: a\n    select: { products: [EZCA], ids: [4888, 4999] }\n    severity: high\n")).toEqual([
+    expect(
+      problems(
+        "version: 1\nrules:\n  - name: a\n    select: { products: [EZCA], ids: [4888, 4999] }\n    severity: high\n",
+      ),
+    ).toEqual([
       "test.yaml:4:45: rules[0].select.ids[1]: unknown EZCA event id 4999; known EZCA ids: 4882, 92, 23, 19, 28, 22, 12, 4888, 4870, 4872, 4887",
     ]);
   });
 
   it("unknown product", () => {
-    const [p] = problems("version: 1\nrules:\n  - name: a\n    select: { products: [EZPKI] }\n    severity: high\n");
-    expect(p).toMatch(/^test\.yaml:4:26: rules\[0\]\.select\.products\[0\]: .*"EZCA"\|"EZMonitor".*\(got "EZPKI"\)$/);
+    const [p] = problems(
+      "version: 1\nrules:\n  - name: a\n    select: { products: [EZPKI] }\n    severity: high\n",
+    );
+    expect(p).toMatch(
+      /^test\.yaml:4:26: rules\[0\]\.select\.products\[0\]: .*"EZCA"\|"EZMonitor".*\(got "EZPKI"\)$/,
+    );
   });
 
   it("bad duration", () => {
-    expect(problems("version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    window: 2w\n")).toEqual([
+    expect(
+      problems(
+        "version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    window: 2w\n",
+      ),
+    ).toEqual([
       'test.yaml:6:13: rules[0].window: bad duration "2w": use a whole number with m, h or d, from 5m to 1d (e.g. 5m, 15m, 1h, 1d)',
     ]);
-    expect(problems("version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    window: 1m\n")[0]).toMatch(/bad duration "1m"/);
+    expect(
+      problems(
+        "version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    window: 1m\n",
+      )[0],
+    ).toMatch(/bad duration "1m"/);
   });
 
   it("duplicate rule and shadowed rule", () => {
@@ -169,7 +201,9 @@ describe("policy errors name file, line, field, bad value and what is allowed", 
   });
 
   it("unknown field lists the allowed ones", () => {
-    const [p] = problems("version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    windw: 5m\n");
+    const [p] = problems(
+      "version: 1\nrules:\n  - name: a\n    select: { criticality: [High] }\n    severity: high\n    windw: 5m\n",
+    );
     expect(p).toBe(
       'test.yaml:6:5: rules[0].windw: unknown field "windw"; allowed fields: name, description, select, severity, window, threshold, destinations, notify, enabled',
     );
@@ -182,9 +216,13 @@ rules:
   - { name: b, select: {}, severity: high }
   - { name: c, select: { products: [EZCA], categories: [network-scan] }, severity: high }
 `);
-    expect(found[0]).toMatch(/^test\.yaml:3:\d+: rules\[0\]\.select\.ids: ids overlap between EZCA and EZMonitor: add products: \[EZCA\]/);
+    expect(found[0]).toMatch(
+      /^test\.yaml:3:\d+: rules\[0\]\.select\.ids: ids overlap between EZCA and EZMonitor: add products: \[EZCA\]/,
+    );
     expect(found[1]).toMatch(/^test\.yaml:4:\d+: rules\[1\]\.select: select must name at least one of/);
-    expect(found).toContainEqual(expect.stringMatching(/rules\[2\]\.select\.categories\[0\]: category "network-scan" is not in EZCA/));
+    expect(found).toContainEqual(
+      expect.stringMatching(/rules\[2\]\.select\.categories\[0\]: category "network-scan" is not in EZCA/),
+    );
   });
 
   it("bad notification targets and metric namespace", () => {
@@ -197,26 +235,40 @@ defaults:
 rules:
   - { name: a, select: { criticality: [High] }, severity: high }
 `);
-    expect(found).toContainEqual(expect.stringMatching(/^test\.yaml:5:31: defaults\.notify\.cloudwatch\.topicArns\[0\]: must be an SNS topic ARN/));
-    expect(found).toContainEqual(expect.stringMatching(/^test\.yaml:6:26: defaults\.notify\.datadog\.handles\[0\]: must be a Datadog @-handle/));
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^test\.yaml:5:31: defaults\.notify\.cloudwatch\.topicArns\[0\]: must be an SNS topic ARN/,
+      ),
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^test\.yaml:6:26: defaults\.notify\.datadog\.handles\[0\]: must be a Datadog @-handle/,
+      ),
+    );
   });
 
   it("reports the namespace after the schema passes", () => {
     expect(
-      problems("version: 1\ndefaults: { metricNamespace: AWS/Logs }\nrules:\n  - { name: a, select: { criticality: [High] }, severity: high }\n"),
-        ).toEqual(['test.yaml:2:30: defaults.metricNamespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Logs")']);
+      problems(
+        "version: 1\ndefaults: { metricNamespace: AWS/Logs }\nrules:\n  - { name: a, select: { criticality: [High] }, severity: high }\n",
+      ),
+    ).toEqual([
+      'test.yaml:2:30: defaults.metricNamespace: must not start with "AWS/" (reserved for AWS services) (got "AWS/Logs")',
+    ]);
   });
 
   it("YAML syntax errors, wrong version, empty rules, not a mapping", () => {
     expect(problems("version: 1\nrules: [\n  - x")[0]).toMatch(/^test\.yaml:3:\d+: YAML syntax: /);
-    expect(problems("version: 2\nrules:\n  - { name: a, select: { criticality: [High] }, severity: high }\n")[0]).toMatch(
-      /version: must be 1/,
-    );
+    expect(
+      problems("version: 2\nrules:\n  - { name: a, select: { criticality: [High] }, severity: high }\n")[0],
+    ).toMatch(/version: must be 1/);
     expect(problems("version: 1\nrules: []\n")[0]).toMatch(/rules: a policy needs at least one rule/);
     expect(problems("just text")[0]).toMatch(/must be a YAML mapping/);
   });
 
   it("a missing file is a PolicyError, not a crash", () => {
-    expect(() => loadPolicy("policies/does-not-exist.yaml")).toThrow(/cannot read the policy file: no such file/);
+    expect(() => loadPolicy("policies/does-not-exist.yaml")).toThrow(
+      /cannot read the policy file: no such file/,
+    );
   });
 });

@@ -65,7 +65,9 @@ describe.each([
   it("CloudWatch: each pattern matches exactly its own event among all catalog samples", () => {
     for (const rule of rules) {
       const pattern = parseFilterPattern(rule.destinations.cloudwatch?.pattern ?? "");
-      const matched = samples.filter((s) => filterPatternMatches(pattern, toCloudWatchEvent(s).message)).map(keyOf);
+      const matched = samples
+        .filter((s) => filterPatternMatches(pattern, toCloudWatchEvent(s).message))
+        .map(keyOf);
       expect(matched, rule.key).toEqual([rule.key]);
     }
   });
@@ -73,7 +75,13 @@ describe.each([
   it("Datadog: each monitor query is well-formed and its search matches exactly its own event", () => {
     for (const rule of rules) {
       const parts = parseDatadogMonitorQuery(rule.destinations.datadog?.query ?? "");
-      expect(parts).toMatchObject({ index: "*", rollup: "count", operator: ">", threshold: rule.threshold, window: rule.window });
+      expect(parts).toMatchObject({
+        index: "*",
+        rollup: "count",
+        operator: ">",
+        threshold: rule.threshold,
+        window: rule.window,
+      });
       const matched = samples.filter((s) => datadogSearchMatches(parts.search, toDatadogLog(s))).map(keyOf);
       expect(matched, rule.key).toEqual([rule.key]);
     }
@@ -88,7 +96,9 @@ describe.each([
 
   it("Sentinel: each KQL selects exactly its own event's row", () => {
     for (const rule of rules) {
-      const matched = samples.filter((s) => kqlMatches(rule.destinations.sentinel?.kql ?? "", toSentinelRow(s))).map(keyOf);
+      const matched = samples
+        .filter((s) => kqlMatches(rule.destinations.sentinel?.kql ?? "", toSentinelRow(s)))
+        .map(keyOf);
       expect(matched, rule.key).toEqual([rule.key]);
     }
   });
@@ -111,13 +121,22 @@ describe("the verifiers catch broken queries", () => {
     expect(filterPatternMatches("{ $.event.Missing != 1 }", sample4888)).toBe(false);
     expect(filterPatternMatches('{ $.source = "EZ*" }', sample4888)).toBe(true);
     expect(filterPatternMatches('{ $.source = "EZM*" }', sample4888)).toBe(false);
-    expect(filterPatternMatches("{ ($.event.EventID = 1 || $.event.EventID = 4888) && $.time > 0 }", sample4888)).toBe(true);
+    expect(
+      filterPatternMatches("{ ($.event.EventID = 1 || $.event.EventID = 4888) && $.time > 0 }", sample4888),
+    ).toBe(true);
     expect(filterPatternMatches("{ $.event.EventID >= 4889 }", sample4888)).toBe(false);
     expect(filterPatternMatches("{ $.event.EventID = 4888 }", "not json")).toBe(false);
   });
 
   it("CloudWatch parser rejects syntax outside the checked subset", () => {
-    for (const bad of ["$.event.EventID = 1", "{ $.event.EventID = }", "{ $.a = 1 && }", '{ $.a > "x" }', "{ $.a = 1 } x", "{ EventID = 1 }"]) {
+    for (const bad of [
+      "$.event.EventID = 1",
+      "{ $.event.EventID = }",
+      "{ $.a = 1 && }",
+      '{ $.a > "x" }',
+      "{ $.a = 1 } x",
+      "{ EventID = 1 }",
+    ]) {
       expect(() => parseFilterPattern(bad), bad).toThrow(/FilterPattern|expected|unexpected|strings support/);
     }
   });

@@ -9,7 +9,9 @@ import { readStackConfig } from "../stacks/config";
 type Program = typeof import("../stacks/index");
 
 async function runProgram(config: Record<string, string>): Promise<Program> {
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`keytos-siem:${k}`, v])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`keytos-siem:${k}`, v])),
+  );
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
@@ -46,7 +48,10 @@ describe("stack program (Pulumi mocks)", () => {
 describe("stack config", () => {
   const root = "/project";
   it("defaults and resolves the policy file against the project root", () => {
-    expect(readStackConfig(() => undefined, root)).toEqual({ customer: "default", policyFile: "/project/policies/default.yaml" });
+    expect(readStackConfig(() => undefined, root)).toEqual({
+      customer: "default",
+      policyFile: "/project/policies/default.yaml",
+    });
   });
   it("names the key and the fix for a bad customer", () => {
     expect(() => readStackConfig((k) => (k === "customer" ? "Contoso Ltd" : undefined), root)).toThrow(

@@ -101,4 +101,3 @@ export function envelopeKey(env: Envelope): { product: Product; id: number } {
     ? { product: "EZCA", id: env.event.EventID }
     : { product: "EZMonitor", id: env.event.VulnerabilityID };
 }
-

@@ -151,7 +151,8 @@ const EZMONITOR_CT: EventRow[] = [
     description:
       "A domain that might be impersonating your domain was found please verify this domain is not being used to impersonate your organization.",
     criticality: "Medium",
-    criticalityReason: "possible phishing infrastructure; needs review but is not yet an attack on your assets",
+    criticalityReason:
+      "possible phishing infrastructure; needs review but is not yet an attack on your assets",
     response: "Check who owns the look-alike domain; start a takedown if it impersonates you.",
   },
   {
@@ -169,7 +170,8 @@ const EZMONITOR_CT: EventRow[] = [
     description:
       "Your DNS record is pointing to an Azure resource that is no longer being used. please remove the CNAME record pointing to this resource to avoid a bad actor taking over your sub domain.",
     criticality: "High",
-    criticalityReason: "a dangling CNAME lets anyone claim the resource and serve content as your subdomain today",
+    criticalityReason:
+      "a dangling CNAME lets anyone claim the resource and serve content as your subdomain today",
     response: "Remove the dangling CNAME record now.",
   },
   {
@@ -184,7 +186,8 @@ const EZMONITOR_CT: EventRow[] = [
   {
     id: 25,
     summary: "A new sub domain was registered.",
-    description: "A new sub domain found, please verify with that this action was done by someone in your organization.",
+    description:
+      "A new sub domain found, please verify with that this action was done by someone in your organization.",
     criticality: "Low",
     criticalityReason: "usually routine change; worth a review for shadow IT",
     response: "Confirm the subdomain belongs to a known team and service.",
@@ -307,7 +310,8 @@ const EZMONITOR_INTERNAL: EventRow[] = [
     description:
       "EZMonitor was not able to download the CRL, make sure your CRL is available in your network",
     criticality: "High",
-    criticalityReason: "revocation checks fail for every certificate of the CA: outages or revoked certs accepted",
+    criticalityReason:
+      "revocation checks fail for every certificate of the CA: outages or revoked certs accepted",
     response: "Restore access to the CRL distribution point.",
   },
   {

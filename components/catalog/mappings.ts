@@ -48,7 +48,8 @@ const STATUS_BY_CRITICALITY = { High: "error", Medium: "warn", Low: "info" } as 
 
 export function toDatadogLog(env: Envelope): DatadogLog {
   const criticality = env.event.Criticality;
-  const idTag = env.source === "EZCA" ? `event_id:${env.event.EventID}` : `vulnerability_id:${env.event.VulnerabilityID}`;
+  const idTag =
+    env.source === "EZCA" ? `event_id:${env.event.EventID}` : `vulnerability_id:${env.event.VulnerabilityID}`;
   return {
     ...env.event,
     ddsource: "keytos",

@@ -32,14 +32,25 @@ export function uuidFrom(rand: Rand): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
-const USERS = ["alice.ng@contoso.com", "bob.ramirez@contoso.com", "svc-pki-automation@contoso.com", "eve@contoso.com"];
+const USERS = [
+  "alice.ng@contoso.com",
+  "bob.ramirez@contoso.com",
+  "svc-pki-automation@contoso.com",
+  "eve@contoso.com",
+];
 const CAS = [
   { name: "Contoso Issuing CA 01", id: "ca-2f6c1e0a" },
   { name: "Contoso Device Issuing CA", id: "ca-7b90d3c4" },
   { name: "Contoso Root CA G2", id: "ca-00a1b2c3" },
 ];
 const TEMPLATES = ["WebServer-TLS", "Intune-Device", "CodeSigning", "SmartcardLogon"];
-const DOMAINS = ["contoso.com", "www.contoso.com", "portal.contoso.com", "api.contoso.com", "vpn.contoso.com"];
+const DOMAINS = [
+  "contoso.com",
+  "www.contoso.com",
+  "portal.contoso.com",
+  "api.contoso.com",
+  "vpn.contoso.com",
+];
 const LOOKALIKES = ["c0ntoso.com", "contoso-login.com", "contoso.co", "contosso.net"];
 
 function ezcaBody(event: CatalogEvent, rand: Rand, recordId: string): Envelope["event"] {
@@ -70,7 +81,10 @@ function ezcaBody(event: CatalogEvent, rand: Rand, recordId: string): Envelope["
 }
 
 function ezmonitorBody(event: CatalogEvent, rand: Rand, recordId: string): Envelope["event"] {
-  const domain = event.category === "certificate-transparency" && event.id <= 13 ? pickOne(rand, LOOKALIKES) : pickOne(rand, DOMAINS);
+  const domain =
+    event.category === "certificate-transparency" && event.id <= 13
+      ? pickOne(rand, LOOKALIKES)
+      : pickOne(rand, DOMAINS);
   const notAfter = new Date(Date.UTC(2027, Math.floor(rand() * 12), 1 + Math.floor(rand() * 28)));
   return {
     VulnerabilityID: event.id,

@@ -9,7 +9,15 @@
 import type { Sourcetype } from "./events";
 
 /** Log Analytics column types (the names the Tables API and DCR stream declarations use). */
-export type LogAnalyticsType = "string" | "real" | "long" | "int" | "boolean" | "dateTime" | "guid" | "dynamic";
+export type LogAnalyticsType =
+  | "string"
+  | "real"
+  | "long"
+  | "int"
+  | "boolean"
+  | "dateTime"
+  | "guid"
+  | "dynamic";
 
 export interface TableColumn {
   readonly name: string;

@@ -64,10 +64,12 @@ export function parseFilterPattern(pattern: string): PatternNode {
     if (sel?.type !== "sel") return fail("expected a selector like $.event.EventID");
     i++;
     const opTok = peek();
-    if (!opTok || !["=", "!=", "<", ">", "<=", ">="].includes(opTok.text)) return fail("expected an operator");
+    if (!opTok || !["=", "!=", "<", ">", "<=", ">="].includes(opTok.text))
+      return fail("expected an operator");
     i++;
     const val = peek();
-    if (!val || (val.type !== "num" && val.type !== "str")) return fail("expected a number or a quoted string");
+    if (!val || (val.type !== "num" && val.type !== "str"))
+      return fail("expected a number or a quoted string");
     i++;
     const path = [...sel.text.slice(1).matchAll(/\.([A-Za-z_][\w-]*)|\[(\d+)\]/g)].map((p) =>
       p[1] !== undefined ? p[1] : Number(p[2]),
@@ -122,7 +124,12 @@ function lookup(doc: unknown, path: (string | number)[]): unknown {
 
 function wildcard(expected: string, actual: string): boolean {
   if (!expected.includes("*")) return expected === actual;
-  const re = new RegExp(`^${expected.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${expected
+      .split("*")
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return re.test(actual);
 }
 

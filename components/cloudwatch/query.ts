@@ -11,7 +11,8 @@ import type { Product } from "../catalog/events";
 export const DEFAULT_METRIC_NAMESPACE = "KeytosSIEM";
 
 export function cloudWatchFilterPattern(product: Product, id: number): string {
-  if (!Number.isInteger(id) || id <= 0) throw new RangeError(`event id must be a positive integer, got ${id}`);
+  if (!Number.isInteger(id) || id <= 0)
+    throw new RangeError(`event id must be a positive integer, got ${id}`);
   return product === "EZCA"
     ? `{ $.event.EventID = ${id} && $.source = "EZCA" }`
     : `{ $.source = "EZMonitor" && $.sourcetype = "EZMonitor_Alerts" && $.event.VulnerabilityID = ${id} }`;
@@ -26,6 +27,7 @@ export function cloudWatchMetricName(product: Product, id: number): string {
 export function checkMetricNamespace(namespace: string): string | undefined {
   if (namespace.length < 1 || namespace.length > 255) return "must be 1 to 255 characters";
   if (namespace.startsWith("AWS/")) return 'must not start with "AWS/" (reserved for AWS services)';
-  if (!/^[A-Za-z0-9.\-_/#: ]+$/.test(namespace)) return "may contain only letters, digits, spaces and . - _ / # :";
+  if (!/^[A-Za-z0-9.\-_/#: ]+$/.test(namespace))
+    return "may contain only letters, digits, spaces and . - _ / # :";
   return undefined;
 }

@@ -9,7 +9,8 @@ import type { Product } from "../catalog/events";
 import { formatDuration } from "../policy/duration";
 
 export function datadogSearchQuery(product: Product, id: number): string {
-  if (!Number.isInteger(id) || id <= 0) throw new RangeError(`event id must be a positive integer, got ${id}`);
+  if (!Number.isInteger(id) || id <= 0)
+    throw new RangeError(`event id must be a positive integer, got ${id}`);
   return product === "EZCA" ? `service:EZCA @EventID:${id}` : `service:EZMonitor @VulnerabilityID:${id}`;
 }
 
@@ -34,7 +35,12 @@ export interface MonitorQueryParts {
 }
 
 /** Full log-monitor query: alert when the count over the window is above the threshold. */
-export function datadogMonitorQuery(search: string, windowSeconds: number, threshold: number, index = "*"): string {
+export function datadogMonitorQuery(
+  search: string,
+  windowSeconds: number,
+  threshold: number,
+  index = "*",
+): string {
   const query = `logs(${JSON.stringify(search)}).index(${JSON.stringify(index)}).rollup("count").last("${datadogWindow(windowSeconds)}") > ${threshold}`;
   parseDatadogMonitorQuery(query); // never hand out a query we cannot parse back
   return query;
@@ -72,8 +78,13 @@ export function parseDatadogMonitorQuery(query: string): MonitorQueryParts {
   if (g.rollup !== "count") throw new DatadogQueryError(`rollup must be "count", got "${g.rollup}"`, query);
   const n = Number.parseInt(g.window as string, 10);
   if (n <= 0) throw new DatadogQueryError(`window must be positive, got "${g.window}"`, query);
-  const minutes = (g.window as string).endsWith("d") ? n * 1440 : (g.window as string).endsWith("h") ? n * 60 : n;
-  if (minutes > 2880) throw new DatadogQueryError(`window ${g.window} is longer than the 2-day maximum`, query);
+  const minutes = (g.window as string).endsWith("d")
+    ? n * 1440
+    : (g.window as string).endsWith("h")
+      ? n * 60
+      : n;
+  if (minutes > 2880)
+    throw new DatadogQueryError(`window ${g.window} is longer than the 2-day maximum`, query);
   return {
     search,
     index: g.index as string,
@@ -91,6 +102,7 @@ function checkSearch(search: string, query: string): void {
     throw new DatadogQueryError("search has stray whitespace", query);
   }
   for (const term of terms) {
-    if (!TERM.test(term)) throw new DatadogQueryError(`search term ${JSON.stringify(term)} is not key:value`, query);
+    if (!TERM.test(term))
+      throw new DatadogQueryError(`search term ${JSON.stringify(term)} is not key:value`, query);
   }
 }

@@ -7,8 +7,16 @@
  * and an event is alerted by the first rule that selects it. A selection that names an unknown
  * id or category, selects nothing, or is entirely shadowed by earlier rules is an error.
  */
-import { sentinelKql, sentinelSeverity, sentinelTableFor, isoDuration } from "../azure/query";
-import { CATALOG, type CatalogEvent, CATEGORIES, type Category, type Criticality, eventKey, type Product } from "../catalog/events";
+import { isoDuration, sentinelKql, sentinelSeverity, sentinelTableFor } from "../azure/query";
+import {
+  CATALOG,
+  CATEGORIES,
+  type CatalogEvent,
+  type Category,
+  type Criticality,
+  eventKey,
+  type Product,
+} from "../catalog/events";
 import {
   checkMetricNamespace,
   cloudWatchFilterPattern,
@@ -105,14 +113,18 @@ function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): boole
   sel.categories?.forEach((cat, i) => {
     if (!products.some((p) => (CATEGORIES[p] as readonly string[]).includes(cat))) {
       const allowed = products.map((p) => `${p}: ${CATEGORIES[p].join(", ")}`).join("; ");
-      issues.push({ path: [...path, "categories", i], message: `category "${cat}" is not in ${products.join("/")} (${allowed})` });
+      issues.push({
+        path: [...path, "categories", i],
+        message: `category "${cat}" is not in ${products.join("/")} (${allowed})`,
+      });
     }
   });
   if (!sel.ids) return issues.length === before;
   if (sel.products?.length !== 1) {
     issues.push({
       path: [...path, "ids"],
-      message: "ids overlap between EZCA and EZMonitor: add products: [EZCA] or products: [EZMonitor] to this select",
+      message:
+        "ids overlap between EZCA and EZMonitor: add products: [EZCA] or products: [EZMonitor] to this select",
     });
     return false;
   }
@@ -138,7 +150,10 @@ function selects(sel: Select, event: CatalogEvent, criticality: Criticality): bo
   );
 }
 
-export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent[] = CATALOG): CompiledPolicy {
+export function compilePolicy(
+  policy: PolicyFile,
+  catalog: readonly CatalogEvent[] = CATALOG,
+): CompiledPolicy {
   const issues: PolicyIssue[] = [];
   const defaults = policy.defaults ?? {};
   const namespace = defaults.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
@@ -150,7 +165,8 @@ export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent
   policy.criticality?.forEach((o, i) => {
     const valid = checkSelect(o.select, ["criticality", i, "select"], issues);
     const hit = catalog.filter((e) => selects(o.select, e, e.criticality));
-    if (valid && hit.length === 0) issues.push({ path: ["criticality", i, "select"], message: "selects no catalog event" });
+    if (valid && hit.length === 0)
+      issues.push({ path: ["criticality", i, "select"], message: "selects no catalog event" });
     for (const e of hit) criticality.set(eventKey(e.product, e.id), o.criticality);
   });
   const critOf = (e: CatalogEvent) => criticality.get(eventKey(e.product, e.id)) as Criticality;
@@ -172,19 +188,32 @@ export function compilePolicy(policy: PolicyFile, catalog: readonly CatalogEvent
     const path: IssuePath = ["rules", r];
     const prev = names.get(rule.name);
     if (prev !== undefined) {
-      issues.push({ path: [...path, "name"], message: `duplicate rule name "${rule.name}" (also rules[${prev}])` });
+      issues.push({
+        path: [...path, "name"],
+        message: `duplicate rule name "${rule.name}" (also rules[${prev}])`,
+      });
     }
     names.set(rule.name, r);
     const valid = checkSelect(rule.select, [...path, "select"], issues);
     if (rule.enabled === false || !valid) return;
     const selected = catalog.filter((e) => selects(rule.select, e, critOf(e)));
-    const fresh = selected.filter((e) => !excluded.has(eventKey(e.product, e.id)) && !claimedBy.has(eventKey(e.product, e.id)));
+    const fresh = selected.filter(
+      (e) => !excluded.has(eventKey(e.product, e.id)) && !claimedBy.has(eventKey(e.product, e.id)),
+    );
     if (selected.length === 0) {
-      issues.push({ path: [...path, "select"], message: "selects no catalog event (check criticality after overrides)" });
+      issues.push({
+        path: [...path, "select"],
+        message: "selects no catalog event (check criticality after overrides)",
+      });
     } else if (fresh.length === 0) {
-      const owners = [...new Set(selected.map((e) => claimedBy.get(eventKey(e.product, e.id))).filter(Boolean))];
+      const owners = [
+        ...new Set(selected.map((e) => claimedBy.get(eventKey(e.product, e.id))).filter(Boolean)),
+      ];
       const why = owners.length ? `already alerted by earlier rule(s) ${owners.join(", ")}` : "excluded";
-      issues.push({ path: [...path, "select"], message: `every event this rule selects is ${why}; rules apply in order, first match wins` });
+      issues.push({
+        path: [...path, "select"],
+        message: `every event this rule selects is ${why}; rules apply in order, first match wins`,
+      });
     }
     for (const e of fresh) {
       claimedBy.set(eventKey(e.product, e.id), rule.name);
@@ -260,7 +289,9 @@ function compileRule(
       triggerOperator: "GreaterThan",
       triggerThreshold: threshold,
       createIncident: notify.sentinel.createIncident ?? true,
-      ...(notify.sentinel.suppressFor ? { suppressionDuration: isoDuration(notify.sentinel.suppressFor) } : {}),
+      ...(notify.sentinel.suppressFor
+        ? { suppressionDuration: isoDuration(notify.sentinel.suppressFor) }
+        : {}),
     };
   }
   return {

@@ -14,7 +14,10 @@ function compileLocated(parsed: ReturnType<typeof parsePolicy>, file: string): C
     return compilePolicy(parsed.policy);
   } catch (err) {
     if (err instanceof PolicySemanticError) {
-      throw new PolicyError(file, err.issues.map((i) => parsed.locator.locate(i)));
+      throw new PolicyError(
+        file,
+        err.issues.map((i) => parsed.locator.locate(i)),
+      );
     }
     throw err;
   }

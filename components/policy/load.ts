@@ -50,7 +50,9 @@ export class PolicyError extends Error {
       const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
       return `${where}: ${field}${i.message}${got}`;
     });
-    super(`invalid alert policy ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`);
+    super(
+      `invalid alert policy ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`,
+    );
     this.name = "PolicyError";
   }
 }
@@ -68,7 +70,9 @@ export class PolicyLocator {
     if (issue.atKey) {
       const parent = this.doc.getIn(issue.path.slice(0, -1), true);
       const last = issue.path[issue.path.length - 1];
-      const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+      const pair = isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
+        : undefined;
       const range = isScalar(pair?.key) ? pair.key.range : undefined;
       if (range) {
         const pos = this.lines.linePos(range[0]);
@@ -76,7 +80,9 @@ export class PolicyLocator {
       }
     }
     for (let n = issue.path.length; n >= 0; n--) {
-      const node = this.doc.getIn(issue.path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      const node = this.doc.getIn(issue.path.slice(0, n), true) as
+        | { range?: [number, number, number] }
+        | undefined;
       if (node?.range) {
         const pos = this.lines.linePos(node.range[0]);
         return { ...issue, line: pos.line, column: pos.col };
@@ -93,7 +99,11 @@ function zodIssues(error: z.ZodError): PolicyIssue[] {
       return { path: [...issue.path, issue.keys[0]] as IssuePath, message: issue.message, atKey: true };
     }
     const input = issue.code === "unrecognized_keys" ? undefined : issue.input;
-    return { path: issue.path as IssuePath, message: issue.message, ...(input !== undefined ? { input } : {}) };
+    return {
+      path: issue.path as IssuePath,
+      message: issue.message,
+      ...(input !== undefined ? { input } : {}),
+    };
   });
 }
 
@@ -113,10 +123,16 @@ export function parsePolicy(text: string, file: string): { policy: PolicyFile; l
     );
   }
   if (!isCollection(doc.contents)) {
-    throw new PolicyError(file, [{ path: [], message: "the policy file must be a YAML mapping with version and rules" }]);
+    throw new PolicyError(file, [
+      { path: [], message: "the policy file must be a YAML mapping with version and rules" },
+    ]);
   }
   const result = policySchema.safeParse(doc.toJS(), { reportInput: true });
-  if (!result.success) throw new PolicyError(file, zodIssues(result.error).map((i) => locator.locate(i)));
+  if (!result.success)
+    throw new PolicyError(
+      file,
+      zodIssues(result.error).map((i) => locator.locate(i)),
+    );
   return { policy: result.data, locator };
 }
 

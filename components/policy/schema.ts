@@ -11,7 +11,13 @@ export type AlertDestination = (typeof DESTINATIONS)[number];
 export const SEVERITIES = ["high", "medium", "low", "informational"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const ALL_CATEGORIES = ["ca", "certificate", "certificate-transparency", "network-scan", "internal-network-scan"] as const;
+const ALL_CATEGORIES = [
+  "ca",
+  "certificate",
+  "certificate-transparency",
+  "network-scan",
+  "internal-network-scan",
+] as const;
 
 /** z.strictObject whose unknown-key error names the allowed keys. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -43,15 +49,13 @@ export const duration = z
     return seconds;
   });
 
-const snsTopicArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-    error: "must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:secops-alerts",
-  });
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+  error: "must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:secops-alerts",
+});
 
-const datadogHandle = z
-  .string()
-  .regex(/^@[^\s@][^\s]*$/, { error: 'must be a Datadog @-handle like "@pagerduty-secops" or "@alice@example.com"' });
+const datadogHandle = z.string().regex(/^@[^\s@][^\s]*$/, {
+  error: 'must be a Datadog @-handle like "@pagerduty-secops" or "@alice@example.com"',
+});
 
 export const notifySchema = strict({
   cloudwatch: strict({
@@ -85,9 +89,9 @@ export const selectSchema = strict({
 });
 export type Select = z.output<typeof selectSchema>;
 
-const ruleName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "must be lower-case letters, digits and dashes, e.g. high-criticality" });
+const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+  error: "must be lower-case letters, digits and dashes, e.g. high-criticality",
+});
 
 export const ruleSchema = strict({
   name: ruleName,

@@ -15,7 +15,7 @@ require("./main.ts")
       process.exitCode = code;
     },
     (err) => {
-      console.error(`keytos-siem: ${err && err.stack ? err.stack : err}`);
+      console.error(`keytos-siem: ${err?.stack ?? err}`);
       process.exitCode = 2;
     },
   );

@@ -40,11 +40,15 @@ export function buildProgram(out: Out = defaultOut): Command {
 
   policy
     .command("check")
-    .description("Validate a policy file; on error print file:line:column, the field, the bad value and what is allowed.")
+    .description(
+      "Validate a policy file; on error print file:line:column, the field, the bad value and what is allowed.",
+    )
     .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
     .action((file: string) => {
       const compiled = loadPolicy(file);
-      out.stdout(`${file}: OK (${compiled.rules.length} alerted events, ${compiled.unalerted.length} not alerted)\n`);
+      out.stdout(
+        `${file}: OK (${compiled.rules.length} alerted events, ${compiled.unalerted.length} not alerted)\n`,
+      );
     });
 
   policy
@@ -55,7 +59,9 @@ export function buildProgram(out: Out = defaultOut): Command {
     )
     .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
     .option("--json", "print the compiled rules as JSON (stable order, for diffs and CI)")
-    .addOption(new Option("--destination <name>", "only this destination's queries").choices([...DESTINATIONS]))
+    .addOption(
+      new Option("--destination <name>", "only this destination's queries").choices([...DESTINATIONS]),
+    )
     .action((file: string, opts: { json?: boolean; destination?: (typeof DESTINATIONS)[number] }) => {
       const compiled = loadPolicy(file);
       if (opts.destination) {

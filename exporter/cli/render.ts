@@ -47,7 +47,12 @@ export function renderCompiled(file: string, compiled: CompiledPolicy): string {
   const queries = table(["Event", "Destination", "Query"], widths([15, 12], 50), false);
   for (const r of compiled.rules) {
     const { cloudwatch, datadog, sentinel } = r.destinations;
-    if (cloudwatch) queries.push([r.key, "cloudwatch", `${cloudwatch.pattern}\nmetric ${cloudwatch.metricNamespace}/${cloudwatch.metricName}`]);
+    if (cloudwatch)
+      queries.push([
+        r.key,
+        "cloudwatch",
+        `${cloudwatch.pattern}\nmetric ${cloudwatch.metricNamespace}/${cloudwatch.metricName}`,
+      ]);
     if (datadog) queries.push([r.key, "datadog", datadog.query]);
     if (sentinel) queries.push([r.key, "sentinel", sentinel.kql]);
   }

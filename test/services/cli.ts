@@ -43,8 +43,12 @@ async function main(command: string | undefined): Promise<void> {
       const { services } = await startServices({ detached: true });
       mkdirSync(path.dirname(STATE), { recursive: true });
       writeFileSync(STATE, `${JSON.stringify(services, null, 2)}\n`, { mode: 0o600 });
-      console.log(`Kafka ${services.kafka.version} on ${services.kafka.brokers.join(",")} (log ${services.kafka.logFile})`);
-      console.log(`moto ${services.moto.version} on ${services.moto.endpoint} (log ${services.moto.logFile})`);
+      console.log(
+        `Kafka ${services.kafka.version} on ${services.kafka.brokers.join(",")} (log ${services.kafka.logFile})`,
+      );
+      console.log(
+        `moto ${services.moto.version} on ${services.moto.endpoint} (log ${services.moto.logFile})`,
+      );
       console.log(`state: ${STATE}  (export KEYTOS_TEST_SERVICES=${STATE} to reuse from npm test)`);
       process.exit(0); // the detached children keep running
       return;

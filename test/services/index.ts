@@ -2,10 +2,11 @@
  * The real test services (Kafka broker, moto) as one unit: start both, describe them for the
  * tests, stop both. Used by the vitest global setup and by `npm run services` (CI).
  */
+
+import type {} from "vitest";
 import { type KafkaInfo, startKafka } from "./kafka";
 import { type MotoInfo, startMoto } from "./moto";
 import type { Spawned } from "./prereqs";
-import type {} from "vitest";
 
 export interface TestServices {
   kafka: KafkaInfo;
@@ -30,6 +31,12 @@ export async function startServices(opts: { detached?: boolean } = {}): Promise<
     await Promise.all(started.map((s) => s.stop()));
     throw new Error(`Could not start the test services:\n${failed.map((e) => `- ${e.message}`).join("\n")}`);
   }
-  const [kafka, moto] = results.map((r) => (r as PromiseFulfilledResult<{ info: unknown }>).value.info) as [KafkaInfo, MotoInfo];
-  return { services: { kafka, moto }, stop: async () => void (await Promise.all(started.map((s) => s.stop()))) };
+  const [kafka, moto] = results.map((r) => (r as PromiseFulfilledResult<{ info: unknown }>).value.info) as [
+    KafkaInfo,
+    MotoInfo,
+  ];
+  return {
+    services: { kafka, moto },
+    stop: async () => void (await Promise.all(started.map((s) => s.stop()))),
+  };
 }

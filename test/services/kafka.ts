@@ -55,7 +55,15 @@ export function installKafka(): string {
   requireMaven();
   runOrThrow(
     "mvn",
-    ["-B", "-q", "-f", POM, "dependency:copy-dependencies", `-DoutputDirectory=${LIBS}`, "-DincludeScope=runtime"],
+    [
+      "-B",
+      "-q",
+      "-f",
+      POM,
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${LIBS}`,
+      "-DincludeScope=runtime",
+    ],
     `Downloading Apache Kafka ${KAFKA_VERSION} jars from Maven Central`,
   );
   writeFileSync(marker, `${new Date().toISOString()}\n`);
@@ -108,7 +116,9 @@ const LOG4J = (logFile: string) =>
   ].join("\n");
 
 /** Starts a broker; resolves when an authenticated admin client can describe the cluster. */
-export async function startKafka(opts: { detached?: boolean } = {}): Promise<{ info: KafkaInfo; service: Spawned }> {
+export async function startKafka(
+  opts: { detached?: boolean } = {},
+): Promise<{ info: KafkaInfo; service: Spawned }> {
   const libs = installKafka();
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-kafka-"));
   const [port, controllerPort] = [await freePort(), await freePort()];
@@ -123,7 +133,11 @@ export async function startKafka(opts: { detached?: boolean } = {}): Promise<{ i
   const cp = `${libs}/*`;
   const log4j = `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`;
   const clusterId = randomBytes(16).toString("base64url");
-  runOrThrow("java", [log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props], "Formatting Kafka storage");
+  runOrThrow(
+    "java",
+    [log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props],
+    "Formatting Kafka storage",
+  );
 
   const service = spawnService(
     "java",
@@ -146,7 +160,8 @@ export async function startKafka(opts: { detached?: boolean } = {}): Promise<{ i
     await waitUntil(
       `Kafka ${KAFKA_VERSION} broker on ${info.brokers[0]}`,
       async () => {
-        if (service.child.exitCode !== null) throw new Error(`broker exited with code ${service.child.exitCode}`);
+        if (service.child.exitCode !== null)
+          throw new Error(`broker exited with code ${service.child.exitCode}`);
         const client = new Kafka({
           brokers: info.brokers,
           sasl: { mechanism: "plain", ...admin },

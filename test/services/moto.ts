@@ -5,7 +5,15 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CACHE_DIR, freePort, requirePython, runOrThrow, type Spawned, spawnService, waitUntil } from "./prereqs";
+import {
+  CACHE_DIR,
+  freePort,
+  requirePython,
+  runOrThrow,
+  type Spawned,
+  spawnService,
+  waitUntil,
+} from "./prereqs";
 
 /** Pinned so every machine runs the same emulator. */
 export const MOTO_VERSION = "5.2.5";
@@ -38,20 +46,28 @@ export function installMoto(): string {
 }
 
 /** Starts moto's server; resolves when its API answers. */
-export async function startMoto(opts: { detached?: boolean } = {}): Promise<{ info: MotoInfo; service: Spawned }> {
+export async function startMoto(
+  opts: { detached?: boolean } = {},
+): Promise<{ info: MotoInfo; service: Spawned }> {
   const bin = installMoto();
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-moto-"));
   const logFile = path.join(dir, "moto.log");
-  const service = spawnService(path.join(bin, "moto_server"), ["-H", "127.0.0.1", "-p", String(port)], logFile, {
-    detached: opts.detached ?? false,
-  });
+  const service = spawnService(
+    path.join(bin, "moto_server"),
+    ["-H", "127.0.0.1", "-p", String(port)],
+    logFile,
+    {
+      detached: opts.detached ?? false,
+    },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(
       `moto server on ${endpoint}`,
       async () => {
-        if (service.child.exitCode !== null) throw new Error(`moto exited with code ${service.child.exitCode}`);
+        if (service.child.exitCode !== null)
+          throw new Error(`moto exited with code ${service.child.exitCode}`);
         const res = await fetch(`${endpoint}/moto-api/data.json`);
         await res.arrayBuffer();
         return res.ok;

@@ -36,7 +36,10 @@ export function requireJava(): void {
   }
   const major = Number(/version "(\d+)/.exec(out)?.[1] ?? 0);
   if (major < 17) {
-    throw new MissingPrerequisite(`Java ${major} found; the Kafka 4 test broker needs Java 17 or newer.`, "install a JDK 17+.");
+    throw new MissingPrerequisite(
+      `Java ${major} found; the Kafka 4 test broker needs Java 17 or newer.`,
+      "install a JDK 17+.",
+    );
   }
 }
 
@@ -76,13 +79,20 @@ export function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** Polls `check` until it resolves true, or throws after `timeoutMs` with `what` and the log to look at. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string) {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  logFile?: string,
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -94,7 +104,9 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
     await new Promise((r) => setTimeout(r, 250));
   }
   const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${detail}${logFile ? `; see ${logFile}` : ""}`);
+  throw new Error(
+    `${what} did not become ready within ${timeoutMs / 1000}s${detail}${logFile ? `; see ${logFile}` : ""}`,
+  );
 }
 
 export interface Spawned {
@@ -108,7 +120,12 @@ export interface Spawned {
  * Starts a long-running service with its output in `logFile`. `detached` services (started by
  * `npm run services start` for CI) outlive this process and are stopped by pid later.
  */
-export function spawnService(cmd: string, args: string[], logFile: string, opts: { detached?: boolean; env?: NodeJS.ProcessEnv } = {}): Spawned {
+export function spawnService(
+  cmd: string,
+  args: string[],
+  logFile: string,
+  opts: { detached?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Spawned {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(cmd, args, {
@@ -134,9 +151,15 @@ export function spawnService(cmd: string, args: string[], logFile: string, opts:
 
 /** Runs a one-shot command to completion; throws with its output on failure. */
 export function runOrThrow(cmd: string, args: string[], what: string, opts: { cwd?: string } = {}): void {
-  const r = spawnSync(cmd, args, { encoding: "utf8", cwd: opts.cwd ?? PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    cwd: opts.cwd ?? PROJECT_ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error || r.status !== 0) {
     const output = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-30).join("\n");
-    throw new Error(`${what} failed (${cmd} ${args.join(" ")}, exit ${r.status ?? r.error?.message}):\n${output}`);
+    throw new Error(
+      `${what} failed (${cmd} ${args.join(" ")}, exit ${r.status ?? r.error?.message}):\n${output}`,
+    );
   }
 }

@@ -9,7 +9,14 @@ import {
   GetLogEventsCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from "kafkajs";
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from "kafkajs";
 import { describe, expect, inject, it } from "vitest";
 import { sampleEvent, toCloudWatchEvent, toKafkaRecord } from "../../components/catalog";
 
@@ -104,9 +111,13 @@ describe("moto (AWS emulator)", () => {
     await client.send(new CreateLogGroupCommand({ logGroupName }));
     await client.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
     const event = toCloudWatchEvent(sampleEvent("EZCA", 4882, { time: Date.now() / 1000 }));
-    const put = await client.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [event] }));
+    const put = await client.send(
+      new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [event] }),
+    );
     expect(put.rejectedLogEventsInfo).toBeUndefined();
-    const got = await client.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true }));
+    const got = await client.send(
+      new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true }),
+    );
     expect(got.events?.map((e) => e.message)).toEqual([event.message]);
     client.destroy();
   });

@@ -20,7 +20,10 @@ interface KustoLanguage {
   };
   GlobalState: { Default: { WithDatabase(db: unknown): unknown } };
   KustoCode: {
-    ParseAndAnalyze(text: string, globals: unknown): {
+    ParseAndAnalyze(
+      text: string,
+      globals: unknown,
+    ): {
       GetDiagnostics(): { Count: number; getItem(i: number): Diagnostic };
     };
   };
