@@ -89,22 +89,17 @@ export function parseFilterPattern(pattern: string): PatternNode {
     }
     return comparison();
   };
-  const and = (): PatternNode => {
-    let left = term();
-    while (peek()?.text === "&&") {
+  /** Left-associative chain of `operand (token operand)*`: && binds tighter than ||. */
+  const chain = (kind: "and" | "or", token: string, operand: () => PatternNode) => (): PatternNode => {
+    let left = operand();
+    while (peek()?.text === token) {
       i++;
-      left = { kind: "and", left, right: term() };
+      left = { kind, left, right: operand() };
     }
     return left;
   };
-  const or = (): PatternNode => {
-    let left = and();
-    while (peek()?.text === "||") {
-      i++;
-      left = { kind: "or", left, right: and() };
-    }
-    return left;
-  };
+  const and = chain("and", "&&", () => term());
+  const or = chain("or", "||", and);
 
   expect("{");
   const tree = or();
