@@ -15,6 +15,17 @@ import { PROJECT_ROOT } from "./prereqs";
 
 const STATE = process.env.KEYTOS_TEST_SERVICES ?? path.join(PROJECT_ROOT, ".test-services", "state.json");
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function stopFromState(): Promise<void> {
   if (!existsSync(STATE)) {
     console.log(`no running services recorded in ${STATE}`);
@@ -22,13 +33,15 @@ async function stopFromState(): Promise<void> {
   }
   const state = JSON.parse(readFileSync(STATE, "utf8")) as TestServices;
   for (const [name, info] of Object.entries(state)) {
-    if (!info.pid) continue;
-    try {
+    if (info.pid && alive(info.pid)) {
       process.kill(-info.pid, "SIGTERM"); // detached: the pid leads its own process group
+      for (let waited = 0; alive(info.pid) && waited < 15_000; waited += 200) await sleep(200);
+      if (alive(info.pid)) process.kill(-info.pid, "SIGKILL");
       console.log(`stopped ${name} (pid ${info.pid})`);
-    } catch {
-      console.log(`${name} (pid ${info.pid}) was not running`);
+    } else {
+      console.log(`${name} was not running`);
     }
+    rmSync(info.workDir, { recursive: true, force: true });
   }
   rmSync(STATE);
 }

@@ -3,6 +3,7 @@
  * tests, stop both. Used by the vitest global setup and by `npm run services` (CI).
  */
 
+import { rmSync } from "node:fs";
 import type {} from "vitest";
 import { type KafkaInfo, startKafka } from "./kafka";
 import { type MotoInfo, startMoto } from "./moto";
@@ -35,8 +36,9 @@ export async function startServices(opts: { detached?: boolean } = {}): Promise<
     KafkaInfo,
     MotoInfo,
   ];
-  return {
-    services: { kafka, moto },
-    stop: async () => void (await Promise.all(started.map((s) => s.stop()))),
+  const stop = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    for (const dir of [kafka.workDir, moto.workDir]) rmSync(dir, { recursive: true, force: true });
   };
+  return { services: { kafka, moto }, stop };
 }

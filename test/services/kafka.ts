@@ -44,6 +44,8 @@ export interface KafkaInfo {
   /** The sender's name with a wrong password (authentication-failure tests). */
   wrongPassword: SaslUser;
   logFile: string;
+  /** Scratch folder (config, data, logs); removed when the service stops. */
+  workDir: string;
   pid?: number;
 }
 
@@ -154,6 +156,7 @@ export async function startKafka(
     outsider,
     wrongPassword: { username: sender.username, password: `${sender.password}-wrong` },
     logFile,
+    workDir: dir,
     ...(service.child.pid ? { pid: service.child.pid } : {}),
   };
   try {

@@ -27,6 +27,8 @@ export interface MotoInfo {
   /** moto accepts any credentials; these make the AWS SDK sign requests without a real account. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   logFile: string;
+  /** Scratch folder (config, data, logs); removed when the service stops. */
+  workDir: string;
   pid?: number;
 }
 
@@ -86,6 +88,7 @@ export async function startMoto(
       region: "us-east-1",
       credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
       logFile,
+      workDir: dir,
       ...(service.child.pid ? { pid: service.child.pid } : {}),
     },
     service,

@@ -136,15 +136,22 @@ export function spawnService(
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A service owned by this process must not outlive it (e.g. vitest killed mid-run).
+  const killOnExit = () => child.kill("SIGKILL");
+  if (!opts.detached) process.once("exit", killOnExit);
   return {
     child,
     logFile,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        process.off("exit", killOnExit);
+        return;
+      }
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
+      process.off("exit", killOnExit);
     },
   };
 }
