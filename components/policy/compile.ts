@@ -103,7 +103,12 @@ export class PolicySemanticError extends Error {
 const DEFAULT_WINDOW_S = 300;
 
 /** Reports what is wrong with a selection; returns false if it has problems of its own. */
-function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): boolean {
+function checkSelect(
+  sel: Select,
+  path: IssuePath,
+  issues: PolicyIssue[],
+  catalog: readonly CatalogEvent[],
+): boolean {
   const before = issues.length;
   if (!sel.products && !sel.categories && !sel.criticality && !sel.ids) {
     issues.push({ path, message: "select must name at least one of products, categories, criticality, ids" });
@@ -130,8 +135,8 @@ function checkSelect(sel: Select, path: IssuePath, issues: PolicyIssue[]): boole
   }
   const product = sel.products[0] as Product;
   sel.ids.forEach((id, i) => {
-    if (!CATALOG.some((e) => e.product === product && e.id === id)) {
-      const known = CATALOG.filter((e) => e.product === product).map((e) => e.id);
+    if (!catalog.some((e) => e.product === product && e.id === id)) {
+      const known = catalog.filter((e) => e.product === product).map((e) => e.id);
       issues.push({
         path: [...path, "ids", i],
         message: `unknown ${product} event id ${id}; known ${product} ids: ${known.join(", ")}`,
@@ -163,7 +168,7 @@ export function compilePolicy(
   // 1. Criticality overrides, in order (later overrides win).
   const criticality = new Map(catalog.map((e) => [eventKey(e.product, e.id), e.criticality]));
   policy.criticality?.forEach((o, i) => {
-    const valid = checkSelect(o.select, ["criticality", i, "select"], issues);
+    const valid = checkSelect(o.select, ["criticality", i, "select"], issues, catalog);
     const hit = catalog.filter((e) => selects(o.select, e, e.criticality));
     if (valid && hit.length === 0)
       issues.push({ path: ["criticality", i, "select"], message: "selects no catalog event" });
@@ -174,7 +179,7 @@ export function compilePolicy(
   // 2. Exclusions.
   const excluded = new Set<string>();
   policy.exclude?.forEach((sel, i) => {
-    const valid = checkSelect(sel, ["exclude", i], issues);
+    const valid = checkSelect(sel, ["exclude", i], issues, catalog);
     const hit = catalog.filter((e) => selects(sel, e, critOf(e)));
     if (valid && hit.length === 0) issues.push({ path: ["exclude", i], message: "selects no catalog event" });
     for (const e of hit) excluded.add(eventKey(e.product, e.id));
@@ -194,7 +199,7 @@ export function compilePolicy(
       });
     }
     names.set(rule.name, r);
-    const valid = checkSelect(rule.select, [...path, "select"], issues);
+    const valid = checkSelect(rule.select, [...path, "select"], issues, catalog);
     if (rule.enabled === false || !valid) return;
     const selected = catalog.filter((e) => selects(rule.select, e, critOf(e)));
     const fresh = selected.filter(

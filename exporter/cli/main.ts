@@ -21,7 +21,19 @@ export function buildProgram(out: Out = defaultOut): Command {
     .version(require("../../package.json").version)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  keytos-siem catalog --product EZMonitor",
+        "  keytos-siem policy check policies/default.yaml",
+        "  keytos-siem policy compile policies/default.yaml --json --destination sentinel",
+        "",
+        "Exit codes: 0 success, 1 bad input or failed check, 2 internal error.",
+      ].join("\n"),
+    );
 
   program
     .command("catalog")
