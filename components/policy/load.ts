@@ -1,149 +1,46 @@
 /**
- * Reads a policy file: YAML syntax errors and schema errors both come back as one PolicyError
- * listing every problem as `file:line:column: field: message (got <value>)`, so a user fixes
- * them all in one pass. Nothing is returned from a file with any error.
+ * Reads an alert policy file with located errors (see components/config/yaml-file.ts).
  */
-import { readFileSync } from "node:fs";
-import { isCollection, isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import { FileError, type LocatedIssue, parseYaml, readTextFile, type YamlLocator } from "../config/yaml-file";
 import { type PolicyFile, policySchema } from "./schema";
 
-export type IssuePath = (string | number)[];
+export {
+  type FileIssue as PolicyIssue,
+  formatPath,
+  type IssuePath,
+  type LocatedIssue,
+  YamlLocator as PolicyLocator,
+} from "../config/yaml-file";
 
-export interface PolicyIssue {
-  path: IssuePath;
-  message: string;
-  /** The offending value, when there is one to show. */
-  input?: unknown;
-  /** Locate the key of the last path segment rather than its value (unknown fields). */
-  atKey?: boolean;
-}
-
-export interface LocatedIssue extends PolicyIssue {
-  line?: number;
-  column?: number;
-}
-
-/** `rules[1].select.ids[0]` */
-export function formatPath(path: IssuePath): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${key}` : key),
-    "",
-  );
-}
-
-function showValue(value: unknown): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-export class PolicyError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: LocatedIssue[],
-  ) {
-    const lines = issues.map((i) => {
-      const where = i.line ? `${file}:${i.line}:${i.column}` : file;
-      const field = i.path.length ? `${formatPath(i.path)}: ` : "";
-      const shown = i.input === undefined ? "" : showValue(i.input);
-      const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
-      return `${where}: ${field}${i.message}${got}`;
-    });
-    super(
-      `invalid alert policy ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`,
-    );
+/** A policy file with problems; the message lists each as file:line:column: field: problem. */
+export class PolicyError extends FileError {
+  constructor(file: string, issues: LocatedIssue[]) {
+    super("alert policy", file, issues);
     this.name = "PolicyError";
   }
 }
 
-/** Maps issue paths to line/column of the YAML node (or its nearest existing parent). */
-export class PolicyLocator {
-  private readonly lines = new LineCounter();
-  readonly doc;
-
-  constructor(text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
+function asPolicyError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof FileError && !(err instanceof PolicyError))
+      throw new PolicyError(err.file, err.issues);
+    throw err;
   }
-
-  locate(issue: PolicyIssue): LocatedIssue {
-    if (issue.atKey) {
-      const parent = this.doc.getIn(issue.path.slice(0, -1), true);
-      const last = issue.path[issue.path.length - 1];
-      const pair = isMap(parent)
-        ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
-        : undefined;
-      const range = isScalar(pair?.key) ? pair.key.range : undefined;
-      if (range) {
-        const pos = this.lines.linePos(range[0]);
-        return { ...issue, line: pos.line, column: pos.col };
-      }
-    }
-    for (let n = issue.path.length; n >= 0; n--) {
-      const node = this.doc.getIn(issue.path.slice(0, n), true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node?.range) {
-        const pos = this.lines.linePos(node.range[0]);
-        return { ...issue, line: pos.line, column: pos.col };
-      }
-    }
-    return issue;
-  }
-}
-
-function zodIssues(error: z.ZodError): PolicyIssue[] {
-  return error.issues.map((issue) => {
-    // Point unknown-key errors at the key itself rather than the enclosing object.
-    if (issue.code === "unrecognized_keys" && issue.keys.length === 1) {
-      return { path: [...issue.path, issue.keys[0]] as IssuePath, message: issue.message, atKey: true };
-    }
-    const input = issue.code === "unrecognized_keys" ? undefined : issue.input;
-    return {
-      path: issue.path as IssuePath,
-      message: issue.message,
-      ...(input !== undefined ? { input } : {}),
-    };
-  });
 }
 
 /** Parses and validates policy text. Throws PolicyError; returns the typed policy and a locator. */
-export function parsePolicy(text: string, file: string): { policy: PolicyFile; locator: PolicyLocator } {
-  const locator = new PolicyLocator(text);
-  const { doc } = locator;
-  if (doc.errors.length > 0) {
-    throw new PolicyError(
-      file,
-      doc.errors.map((e) => ({
-        path: [],
-        message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-      })),
-    );
-  }
-  if (!isCollection(doc.contents)) {
-    throw new PolicyError(file, [
-      { path: [], message: "the policy file must be a YAML mapping with version and rules" },
-    ]);
-  }
-  const result = policySchema.safeParse(doc.toJS(), { reportInput: true });
-  if (!result.success)
-    throw new PolicyError(
-      file,
-      zodIssues(result.error).map((i) => locator.locate(i)),
-    );
-  return { policy: result.data, locator };
+export function parsePolicy(text: string, file: string): { policy: PolicyFile; locator: YamlLocator } {
+  return asPolicyError(() => {
+    const { value, locator } = parseYaml(policySchema, text, file, "alert policy");
+    return { policy: value, locator };
+  });
 }
 
-export function readPolicyFile(file: string): { policy: PolicyFile; locator: PolicyLocator } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
-    throw new PolicyError(file, [{ path: [], message: `cannot read the policy file: ${why}` }]);
-  }
-  return parsePolicy(text, file);
+export function readPolicyFile(file: string): { policy: PolicyFile; locator: YamlLocator } {
+  return parsePolicy(
+    asPolicyError(() => readTextFile(file, "alert policy")),
+    file,
+  );
 }

@@ -1,0 +1,156 @@
+/**
+ * YAML files validated by a zod schema (alert policies, send configs): YAML syntax errors and
+ * schema errors all come back as one FileError listing every problem as
+ * `file:line:column: field: message (got <value>)`, so a user fixes them all in one pass.
+ * Nothing is returned from a file with any error.
+ */
+import { readFileSync } from "node:fs";
+import { isCollection, isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+
+export type IssuePath = (string | number)[];
+
+export interface FileIssue {
+  path: IssuePath;
+  message: string;
+  /** The offending value, when there is one to show. */
+  input?: unknown;
+  /** Locate the key of the last path segment rather than its value (unknown fields). */
+  atKey?: boolean;
+}
+
+export interface LocatedIssue extends FileIssue {
+  line?: number;
+  column?: number;
+}
+
+/** `rules[1].select.ids[0]` */
+export function formatPath(path: IssuePath): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${key}` : key),
+    "",
+  );
+}
+
+function showValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export class FileError extends Error {
+  constructor(
+    /** What the file is, for the message: "alert policy", "send config". */
+    readonly kind: string,
+    readonly file: string,
+    readonly issues: LocatedIssue[],
+  ) {
+    const lines = issues.map((i) => {
+      const where = i.line ? `${file}:${i.line}:${i.column}` : file;
+      const field = i.path.length ? `${formatPath(i.path)}: ` : "";
+      const shown = i.input === undefined ? "" : showValue(i.input);
+      const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
+      return `${where}: ${field}${i.message}${got}`;
+    });
+    super(
+      `invalid ${kind} ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`,
+    );
+    this.name = "FileError";
+  }
+}
+
+/** Maps issue paths to line/column of the YAML node (or its nearest existing parent). */
+export class YamlLocator {
+  private readonly lines = new LineCounter();
+  readonly doc;
+
+  constructor(text: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: true, uniqueKeys: true });
+  }
+
+  locate(issue: FileIssue): LocatedIssue {
+    if (issue.atKey) {
+      const parent = this.doc.getIn(issue.path.slice(0, -1), true);
+      const last = issue.path[issue.path.length - 1];
+      const pair = isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
+        : undefined;
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) {
+        const pos = this.lines.linePos(range[0]);
+        return { ...issue, line: pos.line, column: pos.col };
+      }
+    }
+    for (let n = issue.path.length; n >= 0; n--) {
+      const node = this.doc.getIn(issue.path.slice(0, n), true) as
+        | { range?: [number, number, number] }
+        | undefined;
+      if (node?.range) {
+        const pos = this.lines.linePos(node.range[0]);
+        return { ...issue, line: pos.line, column: pos.col };
+      }
+    }
+    return issue;
+  }
+}
+
+function zodIssues(error: z.ZodError): FileIssue[] {
+  return error.issues.map((issue) => {
+    // Point unknown-key errors at the key itself rather than the enclosing object.
+    if (issue.code === "unrecognized_keys" && issue.keys.length === 1) {
+      return { path: [...issue.path, issue.keys[0]] as IssuePath, message: issue.message, atKey: true };
+    }
+    const input = issue.code === "unrecognized_keys" ? undefined : issue.input;
+    return {
+      path: issue.path as IssuePath,
+      message: issue.message,
+      ...(input !== undefined ? { input } : {}),
+    };
+  });
+}
+
+/** Parses YAML text and validates it with `schema`. Throws FileError listing every problem. */
+export function parseYaml<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  kind: string,
+): { value: z.output<S>; locator: YamlLocator } {
+  const locator = new YamlLocator(text);
+  const { doc } = locator;
+  if (doc.errors.length > 0) {
+    throw new FileError(
+      kind,
+      file,
+      doc.errors.map((e) => ({
+        path: [],
+        message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
+        line: e.linePos?.[0].line,
+        column: e.linePos?.[0].col,
+      })),
+    );
+  }
+  if (!isCollection(doc.contents)) {
+    throw new FileError(kind, file, [{ path: [], message: `the ${kind} file must be a YAML mapping` }]);
+  }
+  const result = schema.safeParse(doc.toJS(), { reportInput: true });
+  if (!result.success) {
+    throw new FileError(
+      kind,
+      file,
+      zodIssues(result.error).map((i) => locator.locate(i)),
+    );
+  }
+  return { value: result.data, locator };
+}
+
+/** Reads a file as text; a missing or unreadable file is a FileError, not a crash. */
+export function readTextFile(file: string, kind: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
+    throw new FileError(kind, file, [{ path: [], message: `cannot read the ${kind} file: ${why}` }]);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Batch formation: take events from the head of the queue while they fit the sink's limits on
+ * count, bytes and time span. Pure, so limits are unit-tested directly.
+ */
+import type { Envelope } from "../../components/catalog/envelope";
+import type { SinkLimits } from "./sink";
+
+export interface Pending {
+  /** Spool sequence number. */
+  seq: number;
+  /** The event's stable id (RecordId). */
+  id: string;
+  env: Envelope;
+  /** Size as the sink counts it. */
+  bytes: number;
+}
+
+/**
+ * Removes and returns the longest prefix of `queue` that fits the limits (at least one event:
+ * oversize events were rejected at the door). Sorted by time when the sink requires it.
+ */
+export function takeBatch(queue: Pending[], limits: SinkLimits): Pending[] {
+  let bytes = 0;
+  let minTime = Number.POSITIVE_INFINITY;
+  let maxTime = Number.NEGATIVE_INFINITY;
+  let n = 0;
+  for (const p of queue) {
+    if (n >= limits.maxEventsPerRequest) break;
+    if (n > 0 && bytes + p.bytes > limits.maxBytesPerRequest) break;
+    const t = p.env.time * 1000;
+    const lo = Math.min(minTime, t);
+    const hi = Math.max(maxTime, t);
+    if (n > 0 && limits.maxBatchSpanMs !== undefined && hi - lo > limits.maxBatchSpanMs) break;
+    bytes += p.bytes;
+    minTime = lo;
+    maxTime = hi;
+    n++;
+  }
+  const batch = queue.splice(0, Math.max(n, 1));
+  if (limits.sortByTime) batch.sort((a, b) => a.env.time - b.env.time);
+  return batch;
+}
+
+/** Whether the head of the queue already fills a whole request (no point lingering). */
+export function fillsRequest(queue: readonly Pending[], limits: SinkLimits): boolean {
+  if (queue.length >= limits.maxEventsPerRequest) return true;
+  let bytes = 0;
+  for (const p of queue) {
+    bytes += p.bytes;
+    if (bytes >= limits.maxBytesPerRequest) return true;
+  }
+  return false;
+}

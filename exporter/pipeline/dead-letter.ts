@@ -1,0 +1,45 @@
+/**
+ * Dead-letter file: NDJSON, one object per event that will never be delivered as it is, with
+ * the reason, the destination and the original line (or event). Appended and fsynced before the
+ * event leaves the spool, so a dead-lettered event is never lost either.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import path from "node:path";
+
+export interface DeadLetter {
+  reason: string;
+  /** The input line as received, for events rejected at the door. */
+  line?: string;
+  /** The event, for events the destination rejected. */
+  event?: unknown;
+}
+
+export class DeadLetterFile {
+  private fd: number | undefined;
+  count = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly destination: string,
+  ) {}
+
+  write(entries: readonly DeadLetter[]): void {
+    if (entries.length === 0) return;
+    if (this.fd === undefined) {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = openSync(this.file, "a");
+    }
+    const time = new Date().toISOString();
+    const text = entries
+      .map((e) => `${JSON.stringify({ time, destination: this.destination, ...e })}\n`)
+      .join("");
+    writeSync(this.fd, text);
+    fsyncSync(this.fd);
+    this.count += entries.length;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The shared delivery engine. Input lines are validated at the door (malformed ones go to the
+ * dead-letter file), committed to the durable spool before they are acknowledged, then read back
+ * in order, batched by count / bytes / linger time and sent with N requests in flight. Outcomes
+ * drive retries (full-jitter backoff, Retry-After, elapsed budget), splitting on too-large, and
+ * dead-lettering on permanent errors. An event leaves the spool only once delivered or
+ * dead-lettered: at-least-once, keyed by the event's RecordId for de-duplication downstream.
+ */
+import path from "node:path";
+import { checkEnvelope, type Envelope } from "../../components/catalog/envelope";
+import { stableJson } from "../../components/catalog/mappings";
+import { fillsRequest, type Pending, takeBatch } from "./batch";
+import { LatencyReservoir, type Summary } from "./counters";
+import { type DeadLetter, DeadLetterFile } from "./dead-letter";
+import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
+import type { SendOutcome, Sink } from "./sink";
+import { Spool } from "./spool";
+
+export interface ExporterOptions {
+  /** Folder of the spool database and (by default) the dead-letter file. */
+  spoolDir: string;
+  /** Spool bound; accept() waits (back-pressure) while the spool is this full. Default 256 MiB. */
+  spoolMaxBytes?: number;
+  deadLetterFile?: string;
+  /** Requests in flight to the destination. Default 4. */
+  maxInFlight?: number;
+  /** How long a partial batch waits for more events. Default 200 ms. */
+  lingerMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Per-request timeout. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Injectable randomness for jitter (tests). */
+  random?: () => number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export class Exporter {
+  private readonly spool: Spool;
+  private readonly deadLetters: DeadLetterFile;
+  private readonly opts: Required<Omit<ExporterOptions, "deadLetterFile" | "retry" | "random">>;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+  private readonly abort = new AbortController();
+  private readonly latency = new LatencyReservoir();
+  private readonly started = Date.now();
+
+  private queue: Pending[] = [];
+  private readCursor = 0;
+  private spoolHasMore = true;
+  private inFlight = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private flushing = false;
+  private closed = false;
+  private halted: string | undefined;
+  private lastError: string | undefined;
+  private inserts: { row: { id: string; body: string; bytes: number }; done: () => void }[] = [];
+  private insertScheduled = false;
+  private waiters: (() => void)[] = [];
+
+  private readonly counts = { accepted: 0, sent: 0, retried: 0, deadLettered: 0, malformed: 0, bytesSent: 0, requests: 0 };
+
+  constructor(
+    private readonly sink: Sink,
+    options: ExporterOptions,
+  ) {
+    this.opts = {
+      spoolDir: options.spoolDir,
+      spoolMaxBytes: options.spoolMaxBytes ?? 256 * 1024 * 1024,
+      maxInFlight: options.maxInFlight ?? 4,
+      lingerMs: options.lingerMs ?? 200,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    };
+    if (this.opts.spoolMaxBytes < sink.limits.maxBytesPerEvent * 2) {
+      throw new RangeError(
+        `spoolMaxBytes ${this.opts.spoolMaxBytes} is too small: it must hold at least two of the largest events (${sink.limits.maxBytesPerEvent * 2} bytes)`,
+      );
+    }
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.random = options.random ?? Math.random;
+    this.spool = new Spool(options.spoolDir, sink.name);
+    this.deadLetters = new DeadLetterFile(
+      options.deadLetterFile ?? path.join(options.spoolDir, `${sink.name}.deadletter.ndjson`),
+      sink.name,
+    );
+    // Events left by an earlier run (crash, kill -9, retry budget spent) go first.
+    queueMicrotask(() => this.pump());
+  }
+
+  /**
+   * Validates and persists one input line. Resolves once the event is committed to the spool
+   * (or dead-lettered as malformed); waits while the spool is full.
+   */
+  async accept(line: string): Promise<void> {
+    if (this.closed) throw new Error("exporter is closed");
+    const trimmed = line.trim();
+    if (trimmed === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      return this.rejectAtDoor(line, `not valid JSON: ${(err as Error).message}`);
+    }
+    const checked = checkEnvelope(value);
+    if (!checked.ok) return this.rejectAtDoor(line, `not a valid event envelope: ${checked.reason}`);
+    const env = checked.envelope;
+    const size = this.sink.eventBytes(env);
+    if (size > this.sink.limits.maxBytesPerEvent) {
+      return this.rejectAtDoor(line, `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`);
+    }
+    const body = stableJson(env);
+    const bytes = Buffer.byteLength(body);
+    while (this.spool.bytes + this.pendingInsertBytes() + bytes > this.opts.spoolMaxBytes) {
+      if (this.closed) throw new Error("exporter closed while waiting for spool space");
+      await this.waitForChange(); // back-pressure: resumes as deliveries free space
+    }
+    return new Promise<void>((done) => {
+      this.inserts.push({ row: { id: env.event.RecordId, body, bytes }, done });
+      if (!this.insertScheduled) {
+        this.insertScheduled = true;
+        setImmediate(() => this.commitInserts());
+      }
+    });
+  }
+
+  /** Resolves when every accepted event is delivered, dead-lettered, or parked in the spool. */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    this.pump();
+    while (!this.idle()) await this.waitForChange();
+    this.flushing = false;
+  }
+
+  /** Stops accepting, flushes for up to timeoutMs, aborts what is left in flight, closes. */
+  async close({ timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<Summary> {
+    this.closed = true;
+    this.notify();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    this.abort.abort();
+    while (this.inFlight > 0) await this.waitForChange();
+    clearTimeout(this.lingerTimer);
+    const summary = this.summary();
+    await this.sink.close();
+    this.spool.close();
+    this.deadLetters.close();
+    return summary;
+  }
+
+  summary(): Summary {
+    const elapsedMs = Date.now() - this.started;
+    return {
+      destination: this.sink.name,
+      ...this.counts,
+      inSpool: this.spool.count,
+      spoolBytes: this.spool.bytes,
+      latencyMs: this.latency.snapshot(),
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? (this.counts.sent * 1000) / elapsedMs : 0,
+      ...(this.halted ? { halted: this.halted } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      deadLetterFile: this.deadLetters.file,
+    };
+  }
+
+  private rejectAtDoor(line: string, reason: string): void {
+    this.deadLetters.write([{ reason, line }]);
+    this.counts.malformed++;
+  }
+
+  private pendingInsertBytes(): number {
+    let n = 0;
+    for (const i of this.inserts) n += i.row.bytes;
+    return n;
+  }
+
+  private commitInserts(): void {
+    this.insertScheduled = false;
+    const batch = this.inserts;
+    this.inserts = [];
+    this.spool.append(batch.map((b) => b.row));
+    this.counts.accepted += batch.length;
+    this.spoolHasMore = true;
+    for (const b of batch) b.done();
+    this.pump();
+  }
+
+  private idle(): boolean {
+    return (
+      this.inserts.length === 0 &&
+      this.inFlight === 0 &&
+      (this.queue.length === 0 || this.halted !== undefined) &&
+      (!this.spoolHasMore || this.halted !== undefined)
+    );
+  }
+
+  private refill(): void {
+    const want = this.sink.limits.maxEventsPerRequest * (this.opts.maxInFlight + 1);
+    if (!this.spoolHasMore || this.queue.length >= want) return;
+    const rows = this.spool.readAfter(this.readCursor, want - this.queue.length);
+    if (rows.length < want - this.queue.length) this.spoolHasMore = false;
+    for (const row of rows) {
+      this.readCursor = row.seq;
+      const env = JSON.parse(row.body) as Envelope;
+      this.queue.push({ seq: row.seq, id: row.id, env, bytes: this.sink.eventBytes(env) });
+    }
+  }
+
+  /** Starts as many batches as limits allow; a partial batch waits up to lingerMs for company. */
+  private pump(): void {
+    if (this.halted !== undefined || this.abort.signal.aborted) return this.notify();
+    this.refill();
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+      if (!fillsRequest(this.queue, this.sink.limits) && !this.flushing && !this.closed) {
+        this.lingerTimer ??= setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.sendNow();
+          this.pump();
+        }, this.opts.lingerMs);
+        break;
+      }
+      this.sendNow();
+      this.refill();
+    }
+    this.notify();
+  }
+
+  private sendNow(): void {
+    if (this.queue.length === 0 || this.inFlight >= this.opts.maxInFlight || this.halted !== undefined) return;
+    const batch = takeBatch(this.queue, this.sink.limits);
+    this.inFlight++;
+    void this.deliver(batch, Date.now())
+      .catch((err: Error) => {
+        this.lastError = `internal error: ${err.message}`; // the rows stay in the spool
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+  }
+
+  /** Sends one batch until it is delivered, dead-lettered, or parked in the spool. */
+  private async deliver(batch: Pending[], firstTry: number): Promise<void> {
+    let attempt = 0;
+    let pending = batch;
+    while (pending.length > 0) {
+      if (this.halted !== undefined || this.abort.signal.aborted) return; // stays in the spool
+      const envs = pending.map((p) => p.env);
+      const t0 = performance.now();
+      const outcome = await this.sink
+        .send(
+          this.sink.encode(envs),
+          envs,
+          AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]),
+        )
+        .catch((err: Error): SendOutcome => ({ kind: "retryable", reason: `request failed: ${err.message}` }));
+      this.latency.add(performance.now() - t0);
+      this.counts.requests++;
+      switch (outcome.kind) {
+        case "ok":
+          return this.delivered(pending);
+        case "partial": {
+          const rejected = new Map(outcome.rejected.map((r) => [r.index, r]));
+          const again: Pending[] = [];
+          const dead: { p: Pending; reason: string }[] = [];
+          this.delivered(
+            pending.filter((p, i) => {
+              const r = rejected.get(i);
+              if (r?.retryable) again.push(p);
+              else if (r) dead.push({ p, reason: `rejected by ${this.sink.name}: ${r.reason}` });
+              return r === undefined;
+            }),
+          );
+          this.deadLetter(dead);
+          pending = again;
+          if (pending.length === 0) return;
+          this.lastError = `${again.length} events rejected by ${this.sink.name} as retryable`;
+          break; // retry the retryable rejects with backoff below
+        }
+        case "too-large": {
+          if (pending.length === 1) {
+            return this.deadLetter(pending.map((p) => ({ p, reason: `too large for ${this.sink.name}: ${outcome.reason}` })));
+          }
+          const half = Math.ceil(pending.length / 2);
+          await this.deliver(pending.slice(0, half), firstTry);
+          await this.deliver(pending.slice(half), firstTry);
+          return;
+        }
+        case "permanent":
+          this.deadLetter(pending.map((p) => ({ p, reason: `rejected by ${this.sink.name}: ${outcome.reason}` })));
+          if (outcome.fatal) this.halted = outcome.reason;
+          return;
+        case "retryable":
+          this.lastError = outcome.reason;
+          break;
+      }
+      const retryAfter = outcome.kind === "retryable" ? outcome.retryAfterMs : undefined;
+      const delay = nextDelayMs(attempt, this.retry, retryAfter, this.random);
+      if (Date.now() + delay - firstTry > this.retry.maxElapsedMs) return; // budget spent: parked in the spool
+      this.counts.retried += pending.length;
+      attempt++;
+      await sleep(delay, this.abort.signal);
+    }
+  }
+
+  private delivered(events: Pending[]): void {
+    if (events.length === 0) return;
+    this.spool.remove(events.map((p) => p.seq));
+    this.counts.sent += events.length;
+    for (const p of events) this.counts.bytesSent += p.bytes;
+    this.notify();
+  }
+
+  private deadLetter(events: { p: Pending; reason: string }[]): void {
+    if (events.length === 0) return;
+    const entries: DeadLetter[] = events.map(({ p, reason }) => ({ reason, event: p.env }));
+    this.deadLetters.write(entries); // written and fsynced before the events leave the spool
+    this.spool.remove(events.map(({ p }) => p.seq));
+    this.counts.deadLettered += events.length;
+    this.notify();
+  }
+
+  private waitForChange(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

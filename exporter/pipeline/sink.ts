@@ -1,0 +1,49 @@
+/**
+ * The contract every destination sink implements. In the spirit of opentelemetry-js
+ * exporter-base and Vector sinks: a sink declares its limits and supplies two functions,
+ * "encode a batch" and "send a batch, classify the outcome". Batching, durability, retries,
+ * splitting, dead-lettering and counters are shared (exporter.ts).
+ */
+import type { Envelope } from "../../components/catalog/envelope";
+
+export interface SinkLimits {
+  /** Most events in one request. */
+  maxEventsPerRequest: number;
+  /** Most bytes in one request body, as the sink counts them (see eventBytes). */
+  maxBytesPerRequest: number;
+  /** Largest single event; larger events are dead-lettered at the door. */
+  maxBytesPerEvent: number;
+  /** Events in one request must lie within this span of time (e.g. 24 h for PutLogEvents). */
+  maxBatchSpanMs?: number;
+  /** Whether events in a request must be in time order (the pipeline sorts them). */
+  sortByTime?: boolean;
+}
+
+/** How a request ended, as the sink reads the destination's answer. */
+export type SendOutcome =
+  | { kind: "ok" }
+  /** Transient (throttling, 5xx, network): retry with backoff, at least retryAfterMs later if given. */
+  | { kind: "retryable"; reason: string; retryAfterMs?: number }
+  /**
+   * Will never succeed as sent (bad request, schema, auth): dead-letter the batch with reason.
+   * `fatal` (auth, missing resource) also stops the run: later batches stay in the spool.
+   */
+  | { kind: "permanent"; reason: string; fatal?: boolean }
+  /** The request was too large: split the batch in halves and retry them. */
+  | { kind: "too-large"; reason: string }
+  /** Some events were rejected while the rest was accepted (indexes into the batch). */
+  | { kind: "partial"; rejected: { index: number; reason: string; retryable: boolean }[] };
+
+export interface Sink<Encoded = unknown> {
+  /** Destination name, e.g. "datadog"; used in messages and file names. */
+  readonly name: string;
+  readonly limits: SinkLimits;
+  /** Size of one event as this sink counts it toward maxBytesPerRequest (incl. per-event overhead). */
+  eventBytes(event: Envelope): number;
+  /** Turns a batch into what `send` puts on the wire. Pure. */
+  encode(batch: readonly Envelope[]): Encoded;
+  /** Sends one encoded batch and classifies the answer. Must not throw for destination errors. */
+  send(payload: Encoded, batch: readonly Envelope[], signal: AbortSignal): Promise<SendOutcome>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}

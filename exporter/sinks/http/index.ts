@@ -1,0 +1,78 @@
+/**
+ * Generic HTTP destination: NDJSON envelopes POSTed to one URL with a bearer token. Useful for
+ * any collector or webhook that takes newline-delimited JSON, and the reference sink the
+ * pipeline tests run against. The token comes from KEYTOS_HTTP_TOKEN or the config file.
+ */
+import type { Dispatcher, Pool } from "undici";
+import { z } from "zod";
+import type { Envelope } from "../../../components/catalog/envelope";
+import { stableJson } from "../../../components/catalog/mappings";
+import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+import type { SendOutcome, Sink, SinkLimits } from "../../pipeline/sink";
+
+export const httpSinkConfigSchema = z.strictObject({
+  /** Endpoint receiving POSTs of NDJSON. https:// unless it is a loopback test endpoint. */
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  /** Bearer token; prefer the KEYTOS_HTTP_TOKEN environment variable. */
+  token: z.string().min(1).optional(),
+  maxEventsPerRequest: z.int().min(1).max(100_000).optional(),
+  maxBytesPerRequest: z.int().min(1024).max(64 * 1024 * 1024).optional(),
+  maxBytesPerEvent: z.int().min(256).optional(),
+  insecureSkipVerify: z.boolean().optional(),
+});
+export type HttpSinkConfig = z.infer<typeof httpSinkConfigSchema>;
+
+export class HttpSink implements Sink<Buffer> {
+  readonly name = "http";
+  readonly limits: SinkLimits;
+  private readonly pool: Pool;
+  private readonly url: URL;
+  private readonly token: string | undefined;
+
+  constructor(config: HttpSinkConfig, opts: { connections: number; env?: NodeJS.ProcessEnv }) {
+    this.url = new URL(config.url);
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(this.url.hostname);
+    if (this.url.protocol === "http:" && !loopback) {
+      throw new Error(`http.url ${this.url.origin} is plain HTTP: use https:// (plain HTTP is only allowed to loopback)`);
+    }
+    this.token = (opts.env ?? process.env).KEYTOS_HTTP_TOKEN ?? config.token;
+    this.limits = {
+      maxEventsPerRequest: config.maxEventsPerRequest ?? 1000,
+      maxBytesPerRequest: config.maxBytesPerRequest ?? 1024 * 1024,
+      maxBytesPerEvent: config.maxBytesPerEvent ?? 256 * 1024,
+    };
+    this.pool = createPool({
+      url: this.url,
+      connections: opts.connections,
+      ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    });
+  }
+
+  /** One NDJSON line per event. */
+  eventBytes(event: Envelope): number {
+    return Buffer.byteLength(stableJson(event)) + 1;
+  }
+
+  encode(batch: readonly Envelope[]): Buffer {
+    return Buffer.from(batch.map((e) => `${stableJson(e)}\n`).join(""));
+  }
+
+  async send(payload: Buffer, _batch: readonly Envelope[], signal: AbortSignal): Promise<SendOutcome> {
+    const headers: Record<string, string> = { "content-type": "application/x-ndjson" };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({ method: "POST", path: this.url.pathname + this.url.search, headers, body: payload, signal });
+    } catch (err) {
+      return networkFailure(err);
+    }
+    const text = await readBody(res.body).catch(() => "");
+    return classifyStatus(res.statusCode, res.headers, text, {
+      auth: this.token ? "check the bearer token" : "no token set: export KEYTOS_HTTP_TOKEN",
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
