@@ -40,7 +40,7 @@ export function parsePolicy(text: string, file: string): { policy: PolicyFile; l
 
 export function readPolicyFile(file: string): { policy: PolicyFile; locator: YamlLocator } {
   return parsePolicy(
-    asPolicyError(() => readTextFile(file, "alert policy")),
+    asPolicyError(() => readTextFile(file, "policy")),
     file,
   );
 }
