@@ -16,6 +16,8 @@ import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
 import type { SendOutcome, Sink } from "./sink";
 import { Spool } from "./spool";
 
+type SpoolInsert = { id: string; body: string; bytes: number };
+
 export interface ExporterOptions {
   /** Folder of the spool database and (by default) the dead-letter file. */
   spoolDir: string;
@@ -59,11 +61,17 @@ export class Exporter {
   private closed = false;
   private halted: string | undefined;
   private lastError: string | undefined;
-  private inserts: { row: { id: string; body: string; bytes: number }; done: () => void }[] = [];
-  private insertScheduled = false;
   private waiters: (() => void)[] = [];
 
-  private readonly counts = { accepted: 0, sent: 0, retried: 0, deadLettered: 0, malformed: 0, bytesSent: 0, requests: 0 };
+  private readonly counts = {
+    accepted: 0,
+    sent: 0,
+    retried: 0,
+    deadLettered: 0,
+    malformed: 0,
+    bytesSent: 0,
+    requests: 0,
+  };
 
   constructor(
     private readonly sink: Sink,
@@ -92,40 +100,33 @@ export class Exporter {
     queueMicrotask(() => this.pump());
   }
 
+  /** Validates and persists one input line (see acceptMany). */
+  accept(line: string): Promise<void> {
+    return this.acceptMany([line]);
+  }
+
   /**
-   * Validates and persists one input line. Resolves once the event is committed to the spool
-   * (or dead-lettered as malformed); waits while the spool is full.
+   * Validates input lines and commits the valid ones to the spool in as few transactions as the
+   * spool bound allows; malformed lines go to the dead-letter file. Resolves once every line is
+   * committed or dead-lettered; waits (back-pressure) while the spool is full.
    */
-  async accept(line: string): Promise<void> {
+  async acceptMany(lines: readonly string[]): Promise<void> {
     if (this.closed) throw new Error("exporter is closed");
-    const trimmed = line.trim();
-    if (trimmed === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch (err) {
-      return this.rejectAtDoor(line, `not valid JSON: ${(err as Error).message}`);
-    }
-    const checked = checkEnvelope(value);
-    if (!checked.ok) return this.rejectAtDoor(line, `not a valid event envelope: ${checked.reason}`);
-    const env = checked.envelope;
-    const size = this.sink.eventBytes(env);
-    if (size > this.sink.limits.maxBytesPerEvent) {
-      return this.rejectAtDoor(line, `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`);
-    }
-    const body = stableJson(env);
-    const bytes = Buffer.byteLength(body);
-    while (this.spool.bytes + this.pendingInsertBytes() + bytes > this.opts.spoolMaxBytes) {
-      if (this.closed) throw new Error("exporter closed while waiting for spool space");
-      await this.waitForChange(); // back-pressure: resumes as deliveries free space
-    }
-    return new Promise<void>((done) => {
-      this.inserts.push({ row: { id: env.event.RecordId, body, bytes }, done });
-      if (!this.insertScheduled) {
-        this.insertScheduled = true;
-        setImmediate(() => this.commitInserts());
+    const chunkLimit = Math.floor(this.opts.spoolMaxBytes / 4);
+    let chunk: SpoolInsert[] = [];
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const row = this.admit(line);
+      if (!row) continue;
+      if (chunk.length > 0 && chunkBytes + row.bytes > chunkLimit) {
+        await this.commit(chunk, chunkBytes);
+        chunk = [];
+        chunkBytes = 0;
       }
-    });
+      chunk.push(row);
+      chunkBytes += row.bytes;
+    }
+    if (chunk.length > 0) await this.commit(chunk, chunkBytes);
   }
 
   /** Resolves when every accepted event is delivered, dead-lettered, or parked in the spool. */
@@ -169,31 +170,42 @@ export class Exporter {
     };
   }
 
-  private rejectAtDoor(line: string, reason: string): void {
+  /** The door: parse, validate, size-check. Returns the spool row, or undefined if dead-lettered. */
+  private admit(line: string): SpoolInsert | undefined {
+    const trimmed = line.trim();
+    if (trimmed === "") return undefined;
+    let reason: string;
+    try {
+      const checked = checkEnvelope(JSON.parse(trimmed));
+      if (checked.ok) {
+        const size = this.sink.eventBytes(checked.envelope);
+        if (size <= this.sink.limits.maxBytesPerEvent) {
+          const body = stableJson(checked.envelope);
+          return { id: checked.envelope.event.RecordId, body, bytes: Buffer.byteLength(body) };
+        }
+        reason = `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`;
+      } else reason = `not a valid event envelope: ${checked.reason}`;
+    } catch (err) {
+      reason = `not valid JSON: ${(err as Error).message}`;
+    }
     this.deadLetters.write([{ reason, line }]);
     this.counts.malformed++;
+    return undefined;
   }
 
-  private pendingInsertBytes(): number {
-    let n = 0;
-    for (const i of this.inserts) n += i.row.bytes;
-    return n;
-  }
-
-  private commitInserts(): void {
-    this.insertScheduled = false;
-    const batch = this.inserts;
-    this.inserts = [];
-    this.spool.append(batch.map((b) => b.row));
-    this.counts.accepted += batch.length;
+  private async commit(rows: SpoolInsert[], bytes: number): Promise<void> {
+    while (this.spool.bytes + bytes > this.opts.spoolMaxBytes) {
+      if (this.closed) throw new Error("exporter closed while waiting for spool space");
+      await this.waitForChange(); // back-pressure: resumes as deliveries free space
+    }
+    this.spool.append(rows);
+    this.counts.accepted += rows.length;
     this.spoolHasMore = true;
-    for (const b of batch) b.done();
     this.pump();
   }
 
   private idle(): boolean {
     return (
-      this.inserts.length === 0 &&
       this.inFlight === 0 &&
       (this.queue.length === 0 || this.halted !== undefined) &&
       (!this.spoolHasMore || this.halted !== undefined)
@@ -232,7 +244,8 @@ export class Exporter {
   }
 
   private sendNow(): void {
-    if (this.queue.length === 0 || this.inFlight >= this.opts.maxInFlight || this.halted !== undefined) return;
+    if (this.queue.length === 0 || this.inFlight >= this.opts.maxInFlight || this.halted !== undefined)
+      return;
     const batch = takeBatch(this.queue, this.sink.limits);
     this.inFlight++;
     void this.deliver(batch, Date.now())
@@ -259,7 +272,9 @@ export class Exporter {
           envs,
           AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]),
         )
-        .catch((err: Error): SendOutcome => ({ kind: "retryable", reason: `request failed: ${err.message}` }));
+        .catch(
+          (err: Error): SendOutcome => ({ kind: "retryable", reason: `request failed: ${err.message}` }),
+        );
       this.latency.add(performance.now() - t0);
       this.counts.requests++;
       switch (outcome.kind) {
@@ -285,7 +300,9 @@ export class Exporter {
         }
         case "too-large": {
           if (pending.length === 1) {
-            return this.deadLetter(pending.map((p) => ({ p, reason: `too large for ${this.sink.name}: ${outcome.reason}` })));
+            return this.deadLetter(
+              pending.map((p) => ({ p, reason: `too large for ${this.sink.name}: ${outcome.reason}` })),
+            );
           }
           const half = Math.ceil(pending.length / 2);
           await this.deliver(pending.slice(0, half), firstTry);
@@ -293,7 +310,9 @@ export class Exporter {
           return;
         }
         case "permanent":
-          this.deadLetter(pending.map((p) => ({ p, reason: `rejected by ${this.sink.name}: ${outcome.reason}` })));
+          this.deadLetter(
+            pending.map((p) => ({ p, reason: `rejected by ${this.sink.name}: ${outcome.reason}` })),
+          );
           if (outcome.fatal) this.halted = outcome.reason;
           return;
         case "retryable":

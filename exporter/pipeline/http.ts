@@ -15,7 +15,10 @@ export interface HttpTarget {
   insecureSkipVerify?: boolean;
 }
 
-export function createPool(target: HttpTarget, warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Pool {
+export function createPool(
+  target: HttpTarget,
+  warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Pool {
   if (target.insecureSkipVerify && target.url.protocol === "https:") {
     warn(
       `WARNING: TLS certificate verification is DISABLED for ${target.url.origin} (insecureSkipVerify). ` +
@@ -52,10 +55,18 @@ export function classifyStatus(
   if (status === 413) return { kind: "too-large", reason: `HTTP 413${said}` };
   if (RETRYABLE.has(status)) {
     const retryAfterMs = parseRetryAfter(headers["retry-after"]);
-    return { kind: "retryable", reason: `HTTP ${status}${said}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    return {
+      kind: "retryable",
+      reason: `HTTP ${status}${said}`,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
   }
   if (status === 401 || status === 403) {
-    return { kind: "permanent", fatal: true, reason: `HTTP ${status} (authentication failed: ${hints.auth})${said}` };
+    return {
+      kind: "permanent",
+      fatal: true,
+      reason: `HTTP ${status} (authentication failed: ${hints.auth})${said}`,
+    };
   }
   if (status === 404 && hints.notFound) {
     return { kind: "permanent", fatal: true, reason: `HTTP 404 (${hints.notFound})${said}` };
@@ -66,7 +77,10 @@ export function classifyStatus(
 /** Network-level failures (reset, refused, timeout) are transient. */
 export function networkFailure(err: unknown): SendOutcome {
   const e = err as { code?: string; name?: string; message?: string };
-  return { kind: "retryable", reason: `network error ${e.code ?? e.name ?? ""}: ${e.message ?? String(err)}`.trim() };
+  return {
+    kind: "retryable",
+    reason: `network error ${e.code ?? e.name ?? ""}: ${e.message ?? String(err)}`.trim(),
+  };
 }
 
 /** Reads at most `limit` bytes of a response body as text and discards the rest (bodies must be consumed). */

@@ -39,6 +39,11 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /** Delay before the next attempt: the server's Retry-After if longer than our backoff. */
-export function nextDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random?: () => number): number {
+export function nextDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs?: number,
+  random?: () => number,
+): number {
   return Math.max(retryAfterMs ?? 0, backoffMs(attempt, policy, random));
 }

@@ -38,14 +38,18 @@ export class Spool {
       body TEXT NOT NULL,
       bytes INTEGER NOT NULL
     )`);
-    const totals = this.db.prepare("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM events").get() as {
+    const totals = this.db
+      .prepare("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM events")
+      .get() as {
       n: number;
       b: number;
     };
     this.totalCount = totals.n;
     this.totalBytes = totals.b;
     this.insert = this.db.prepare("INSERT INTO events (id, body, bytes) VALUES (?, ?, ?)");
-    this.selectAfter = this.db.prepare("SELECT seq, id, body, bytes FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+    this.selectAfter = this.db.prepare(
+      "SELECT seq, id, body, bytes FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+    );
     const remove = this.db.prepare("DELETE FROM events WHERE seq = ? RETURNING bytes");
     this.insertMany = this.db.transaction((rows: { id: string; body: string; bytes: number }[]) =>
       rows.map((r) => Number(this.insert.run(r.id, r.body, r.bytes).lastInsertRowid)),

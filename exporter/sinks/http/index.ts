@@ -16,7 +16,11 @@ export const httpSinkConfigSchema = z.strictObject({
   /** Bearer token; prefer the KEYTOS_HTTP_TOKEN environment variable. */
   token: z.string().min(1).optional(),
   maxEventsPerRequest: z.int().min(1).max(100_000).optional(),
-  maxBytesPerRequest: z.int().min(1024).max(64 * 1024 * 1024).optional(),
+  maxBytesPerRequest: z
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .optional(),
   maxBytesPerEvent: z.int().min(256).optional(),
   insecureSkipVerify: z.boolean().optional(),
 });
@@ -33,7 +37,9 @@ export class HttpSink implements Sink<Buffer> {
     this.url = new URL(config.url);
     const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(this.url.hostname);
     if (this.url.protocol === "http:" && !loopback) {
-      throw new Error(`http.url ${this.url.origin} is plain HTTP: use https:// (plain HTTP is only allowed to loopback)`);
+      throw new Error(
+        `http.url ${this.url.origin} is plain HTTP: use https:// (plain HTTP is only allowed to loopback)`,
+      );
     }
     this.token = (opts.env ?? process.env).KEYTOS_HTTP_TOKEN ?? config.token;
     this.limits = {
@@ -62,7 +68,13 @@ export class HttpSink implements Sink<Buffer> {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.pool.request({ method: "POST", path: this.url.pathname + this.url.search, headers, body: payload, signal });
+      res = await this.pool.request({
+        method: "POST",
+        path: this.url.pathname + this.url.search,
+        headers,
+        body: payload,
+        signal,
+      });
     } catch (err) {
       return networkFailure(err);
     }
