@@ -4,13 +4,19 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { CATALOG, PRODUCTS } from "../../components/catalog/events";
-import { DESTINATIONS, loadPolicy, PolicyError } from "../../components/policy";
+import { FileError } from "../../components/config/yaml-file";
+import { DESTINATIONS, loadPolicy } from "../../components/policy";
+import { DESTINATION_NAMES } from "../sinks";
 import { renderCatalog, renderCompiled } from "./render";
+import { runSend, type SendOptions } from "./send";
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Exit code a command asks for (commander actions cannot return one). */
+let commandExitCode = 0;
 
 export function buildProgram(out: Out = defaultOut): Command {
   const program = new Command("keytos-siem")
@@ -85,18 +91,52 @@ export function buildProgram(out: Out = defaultOut): Command {
       out.stdout(opts.json ? json({ policy: file, ...compiled }) : renderCompiled(file, compiled));
     });
 
+  program
+    .command("send")
+    .description(
+      "Send event envelopes (NDJSON, one per line) to a destination: validated at the door, spooled\n" +
+        "durably, batched, retried. Malformed lines go to the dead-letter file with their reason.\n" +
+        "Credentials come from the environment or the config file, never from the command line.",
+    )
+    .argument("[file]", "NDJSON file of envelopes; standard input when omitted or -")
+    .addOption(
+      new Option("--to <destination>", "where to send").choices(DESTINATION_NAMES).makeOptionMandatory(),
+    )
+    .option("--config <file>", "send config (YAML): destination settings and pipeline tuning")
+    .option("--spool <dir>", "spool folder: durable queue and dead-letter file", ".keytos-spool")
+    .option("--drain-timeout <seconds>", "how long to keep delivering after the input ends or a signal", "30")
+    .option("--json", "print the summary as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Environment:",
+        "  KEYTOS_HTTP_URL, KEYTOS_HTTP_TOKEN   endpoint and bearer token for --to http",
+        "",
+        "Exit code 0 only if every accepted event was delivered; events not delivered stay in the",
+        "spool (run send again, with no input, to retry them) or are in the dead-letter file.",
+        "",
+        "Example:",
+        "  KEYTOS_HTTP_TOKEN=... keytos-siem send --to http --config send.yaml events.ndjson",
+      ].join("\n"),
+    )
+    .action(async (file: string | undefined, opts: SendOptions) => {
+      commandExitCode = await runSend(file, opts, out);
+    });
+
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
   const program = buildProgram(out);
+  commandExitCode = 0;
   try {
     await program.parseAsync(argv);
-    return 0;
+    return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof PolicyError) {
+    if (err instanceof FileError) {
       out.stderr(`keytos-siem: ${err.message}\n`);
       return 1;
     }

@@ -39,7 +39,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export class Exporter {
@@ -226,7 +233,10 @@ export class Exporter {
 
   /** Starts as many batches as limits allow; a partial batch waits up to lingerMs for company. */
   private pump(): void {
-    if (this.halted !== undefined || this.abort.signal.aborted) return this.notify();
+    if (this.halted !== undefined || this.abort.signal.aborted) {
+      this.notify();
+      return;
+    }
     this.refill();
     while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
       if (!fillsRequest(this.queue, this.sink.limits) && !this.flushing && !this.closed) {

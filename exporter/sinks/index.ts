@@ -1,0 +1,26 @@
+/**
+ * The destinations `keytos-siem send` can deliver to. Each entry validates its config section
+ * and builds its sink; a new destination is one folder under sinks/ and one entry here.
+ */
+import type { z } from "zod";
+import type { Sink } from "../pipeline/sink";
+import { HttpSink, httpSinkConfigSchema } from "./http";
+
+export interface SinkFactory<S extends z.ZodType = z.ZodType> {
+  /** Schema of the destination's section in the send config (same name as the destination). */
+  schema: S;
+  /** Environment variables that can stand in for config fields (credentials stay out of argv). */
+  fromEnv(env: NodeJS.ProcessEnv): Partial<z.input<S>>;
+  create(config: z.output<S>, opts: { connections: number; env: NodeJS.ProcessEnv }): Sink;
+}
+
+export const SINKS = {
+  http: {
+    schema: httpSinkConfigSchema,
+    fromEnv: (env) => ({ ...(env.KEYTOS_HTTP_URL ? { url: env.KEYTOS_HTTP_URL } : {}) }),
+    create: (config, opts) => new HttpSink(config, opts),
+  } satisfies SinkFactory<typeof httpSinkConfigSchema>,
+} as const;
+
+export type DestinationName = keyof typeof SINKS;
+export const DESTINATION_NAMES = Object.keys(SINKS) as DestinationName[];
