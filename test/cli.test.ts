@@ -18,7 +18,7 @@ function cli(...args: string[]) {
 
 describe("keytos-siem CLI", () => {
   it.each(
-    [[], ["catalog"], ["policy"], ["policy", "check"], ["policy", "compile"]].map((cmd) => ({
+    [[], ["catalog"], ["policy"], ["policy", "check"], ["policy", "compile"], ["send"]].map((cmd) => ({
       cmd,
       name: cmd.join(" "),
     })),

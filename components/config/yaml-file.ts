@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isCollection, isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 
 export type IssuePath = (string | number)[];
 
@@ -153,4 +153,15 @@ export function readTextFile(file: string, kind: string): string {
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
     throw new FileError(kind, file, [{ path: [], message: `cannot read the ${kind} file: ${why}` }]);
   }
+}
+
+/** z.strictObject whose unknown-key error names the allowed keys. */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed fields: ${allowed}`
+        : undefined,
+  });
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { CRITICALITIES, PRODUCTS } from "../catalog/events";
+import { strict } from "../config/yaml-file";
 
 export const DESTINATIONS = ["cloudwatch", "datadog", "sentinel"] as const;
 export type AlertDestination = (typeof DESTINATIONS)[number];
@@ -18,17 +19,6 @@ const ALL_CATEGORIES = [
   "network-scan",
   "internal-network-scan",
 ] as const;
-
-/** z.strictObject whose unknown-key error names the allowed keys. */
-function strict<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed fields: ${allowed}`
-        : undefined,
-  });
-}
 
 const MIN_WINDOW_S = 300;
 const MAX_WINDOW_S = 86400;

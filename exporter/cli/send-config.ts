@@ -7,11 +7,11 @@
  *   http: { url: https://collector.example.com/ingest, maxEventsPerRequest: 1000 }
  */
 import { z } from "zod";
-import { FileError, parseYaml, readTextFile } from "../../components/config/yaml-file";
+import { FileError, parseYaml, readTextFile, strict } from "../../components/config/yaml-file";
 import type { ExporterOptions } from "../pipeline/exporter";
 import { type DestinationName, SINKS } from "../sinks";
 
-const pipelineSchema = z.strictObject({
+const pipelineSchema = strict({
   maxInFlight: z.int().min(1).max(64).optional(),
   lingerMs: z.int().min(0).max(60_000).optional(),
   spoolMaxBytes: z
@@ -28,7 +28,7 @@ const pipelineSchema = z.strictObject({
     .optional(),
 });
 
-const fileSchema = z.strictObject({
+const fileSchema = strict({
   pipeline: pipelineSchema.optional(),
   // Sections are checked field by field here (so errors have lines); completeness after env merge.
   ...Object.fromEntries(Object.entries(SINKS).map(([name, f]) => [name, f.schema.partial().optional()])),

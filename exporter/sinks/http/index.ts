@@ -7,10 +7,11 @@ import type { Dispatcher, Pool } from "undici";
 import { z } from "zod";
 import type { Envelope } from "../../../components/catalog/envelope";
 import { stableJson } from "../../../components/catalog/mappings";
+import { strict } from "../../../components/config/yaml-file";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkLimits } from "../../pipeline/sink";
 
-export const httpSinkConfigSchema = z.strictObject({
+export const httpSinkConfigSchema = strict({
   /** Endpoint receiving POSTs of NDJSON. https:// unless it is a loopback test endpoint. */
   url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
   /** Bearer token; prefer the KEYTOS_HTTP_TOKEN environment variable. */
