@@ -3,7 +3,7 @@
  * config, auth failure, and kill -9 mid-stream followed by a restart on the same spool.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -26,7 +26,7 @@ afterEach(async () => {
 function writeEvents(n: number, seed: number, extra: string[] = []): { file: string; ids: string[] } {
   const events = [...sampleStream(n, { seed })];
   const file = path.join(dir, `events-${seed}.ndjson`);
-  writeFileSync(file, [...events.map((e) => JSON.stringify(e)), ...extra].join("\n") + "\n");
+  writeFileSync(file, `${[...events.map((e) => JSON.stringify(e)), ...extra].join("\n")}\n`);
   return { file, ids: events.map((e) => e.event.RecordId) };
 }
 
