@@ -11,6 +11,8 @@ export interface Pending {
   /** The event's stable id (RecordId). */
   id: string;
   env: Envelope;
+  /** Canonical JSON of env, as spooled. */
+  json: string;
   /** Size as the sink counts it. */
   bytes: number;
 }

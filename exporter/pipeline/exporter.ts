@@ -185,10 +185,10 @@ export class Exporter {
     try {
       const checked = checkEnvelope(JSON.parse(trimmed));
       if (checked.ok) {
-        const size = this.sink.eventBytes(checked.envelope);
+        const json = stableJson(checked.envelope);
+        const size = this.sink.eventBytes({ env: checked.envelope, json });
         if (size <= this.sink.limits.maxBytesPerEvent) {
-          const body = stableJson(checked.envelope);
-          return { id: checked.envelope.event.RecordId, body, bytes: Buffer.byteLength(body) };
+          return { id: checked.envelope.event.RecordId, body: json, bytes: Buffer.byteLength(json) };
         }
         reason = `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`;
       } else reason = `not a valid event envelope: ${checked.reason}`;
@@ -227,7 +227,13 @@ export class Exporter {
     for (const row of rows) {
       this.readCursor = row.seq;
       const env = JSON.parse(row.body) as Envelope;
-      this.queue.push({ seq: row.seq, id: row.id, env, bytes: this.sink.eventBytes(env) });
+      this.queue.push({
+        seq: row.seq,
+        id: row.id,
+        env,
+        json: row.body,
+        bytes: this.sink.eventBytes({ env, json: row.body }),
+      });
     }
   }
 
@@ -274,12 +280,12 @@ export class Exporter {
     let pending = batch;
     while (pending.length > 0) {
       if (this.halted !== undefined || this.abort.signal.aborted) return; // stays in the spool
-      const envs = pending.map((p) => p.env);
+      const events = pending.map(({ env, json }) => ({ env, json }));
       const t0 = performance.now();
       const outcome = await this.sink
         .send(
-          this.sink.encode(envs),
-          envs,
+          this.sink.encode(events),
+          events,
           AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs)]),
         )
         .catch(

@@ -6,6 +6,12 @@
  */
 import type { Envelope } from "../../components/catalog/envelope";
 
+/** An event as sinks see it: the envelope and its canonical JSON (sorted keys), computed once. */
+export interface SinkEvent {
+  env: Envelope;
+  json: string;
+}
+
 export interface SinkLimits {
   /** Most events in one request. */
   maxEventsPerRequest: number;
@@ -39,11 +45,11 @@ export interface Sink<Encoded = unknown> {
   readonly name: string;
   readonly limits: SinkLimits;
   /** Size of one event as this sink counts it toward maxBytesPerRequest (incl. per-event overhead). */
-  eventBytes(event: Envelope): number;
+  eventBytes(event: SinkEvent): number;
   /** Turns a batch into what `send` puts on the wire. Pure. */
-  encode(batch: readonly Envelope[]): Encoded;
+  encode(batch: readonly SinkEvent[]): Encoded;
   /** Sends one encoded batch and classifies the answer. Must not throw for destination errors. */
-  send(payload: Encoded, batch: readonly Envelope[], signal: AbortSignal): Promise<SendOutcome>;
+  send(payload: Encoded, batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome>;
   /** Releases connections. */
   close(): Promise<void>;
 }

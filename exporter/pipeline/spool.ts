@@ -1,8 +1,8 @@
 /**
  * The durable spool: every accepted event is committed here before it is acknowledged, and
  * removed only once the destination has it (or it was dead-lettered). SQLite through
- * better-sqlite3, WAL journal, synchronous=FULL: a committed event survives kill -9 and power
- * loss. One file per destination: <dir>/<destination>.spool.sqlite.
+ * better-sqlite3, WAL journal, inserts with synchronous=FULL: a committed event survives kill -9
+ * and power loss. One file per destination: <dir>/<destination>.spool.sqlite.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -88,8 +88,19 @@ export class Spool {
     return this.selectAfter.all(seq, limit);
   }
 
+  /**
+   * Removes delivered (or dead-lettered) events. Removal is committed without waiting for fsync
+   * (synchronous=NORMAL, still safe against a process crash): if a power loss undoes it, the
+   * events are sent again, which at-least-once allows; inserts keep synchronous=FULL.
+   */
   remove(seqs: readonly number[]): void {
-    if (seqs.length > 0) this.removeMany(seqs);
+    if (seqs.length === 0) return;
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      this.removeMany(seqs);
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
   }
 
   close(): void {

@@ -5,11 +5,9 @@
  */
 import type { Dispatcher, Pool } from "undici";
 import { z } from "zod";
-import type { Envelope } from "../../../components/catalog/envelope";
-import { stableJson } from "../../../components/catalog/mappings";
 import { strict } from "../../../components/config/yaml-file";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
-import type { SendOutcome, Sink, SinkLimits } from "../../pipeline/sink";
+import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 
 export const httpSinkConfigSchema = strict({
   /** Endpoint receiving POSTs of NDJSON. https:// unless it is a loopback test endpoint. */
@@ -55,16 +53,16 @@ export class HttpSink implements Sink<Buffer> {
     });
   }
 
-  /** One NDJSON line per event. */
-  eventBytes(event: Envelope): number {
-    return Buffer.byteLength(stableJson(event)) + 1;
+  /** One NDJSON line per event: the canonical JSON and a newline. */
+  eventBytes(event: SinkEvent): number {
+    return Buffer.byteLength(event.json) + 1;
   }
 
-  encode(batch: readonly Envelope[]): Buffer {
-    return Buffer.from(batch.map((e) => `${stableJson(e)}\n`).join(""));
+  encode(batch: readonly SinkEvent[]): Buffer {
+    return Buffer.from(batch.map((e) => `${e.json}\n`).join(""));
   }
 
-  async send(payload: Buffer, _batch: readonly Envelope[], signal: AbortSignal): Promise<SendOutcome> {
+  async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
     const headers: Record<string, string> = { "content-type": "application/x-ndjson" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Dispatcher.ResponseData;
