@@ -33,11 +33,13 @@ function writeEvents(n: number, seed: number, extra: string[] = []): { file: str
 function start(
   args: string[],
   env: Record<string, string> = {},
+  keepStdinOpen = false,
 ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, KEYTOS_HTTP_URL: server.url, KEYTOS_HTTP_TOKEN: server.token, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  if (!keepStdinOpen) child.stdin?.end();
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => (stdout += d));
@@ -144,5 +146,20 @@ describe("keytos-siem send", () => {
     expect(ids.filter((id) => !server.received.has(id))).toEqual([]);
     // At-least-once: duplicates are allowed (the batch in flight at the kill), losses are not.
     expect(server.duplicates).toBeLessThanOrEqual(200);
+  });
+
+  it("SIGTERM stops reading stdin, flushes what was accepted, then exits", async () => {
+    server.delayMs = 50;
+    const events = [...sampleStream(1500, { seed: 15 })];
+    const run = start(["send", "--to", "http", "--spool", path.join(dir, "spool"), "-"], {}, true);
+    run.child.stdin?.write(`${events.map((e) => JSON.stringify(e)).join("\n")}\n`); // stdin stays open
+    const deadline = Date.now() + 15_000;
+    while (server.unique === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.stderr).toMatch(/SIGTERM: stopping input, flushing for up to 30s/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/accepted 1500, sent 1500/);
+    expect(events.every((e) => server.received.has(e.event.RecordId))).toBe(true);
   });
 });
