@@ -5,6 +5,7 @@
  * and power loss. One file per destination: <dir>/<destination>.spool.sqlite.
  */
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 
@@ -38,6 +39,7 @@ export class Spool {
       body TEXT NOT NULL,
       bytes INTEGER NOT NULL
     )`);
+    this.claim();
     const totals = this.db
       .prepare("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM events")
       .get() as {
@@ -63,6 +65,36 @@ export class Spool {
         }
       }
     });
+  }
+
+  /**
+   * One sender per spool: two would read the same rows and send everything twice. The owner's
+   * pid is recorded in the spool; a live owner on this host is an error, a dead one (crash,
+   * kill -9) is taken over.
+   */
+  private claim(): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL)",
+    );
+    const claim = this.db.transaction(() => {
+      const owner = this.db.prepare("SELECT pid, host FROM owner WHERE id = 1").get() as
+        | { pid: number; host: string }
+        | undefined;
+      if (owner && owner.pid !== process.pid && owner.host === hostname() && processAlive(owner.pid)) {
+        throw new Error(
+          `spool ${this.file} is in use by another keytos-siem send (pid ${owner.pid}); wait for it to finish or use another --spool`,
+        );
+      }
+      this.db
+        .prepare("INSERT OR REPLACE INTO owner (id, pid, host) VALUES (1, ?, ?)")
+        .run(process.pid, hostname());
+    });
+    try {
+      claim.immediate();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   /** Events waiting in the spool (accepted, not yet delivered or dead-lettered). */
@@ -104,6 +136,17 @@ export class Spool {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.prepare("DELETE FROM owner WHERE id = 1 AND pid = ?").run(process.pid);
+    this.db.close();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
   }
 }
