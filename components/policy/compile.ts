@@ -25,7 +25,7 @@ import {
 } from "../cloudwatch/query";
 import { datadogMonitorQuery, datadogPriority, datadogSearchQuery } from "../datadog/query";
 import { formatDuration } from "./duration";
-import type { IssuePath, PolicyIssue } from "./load";
+import { formatPath, type IssuePath, type PolicyIssue } from "./load";
 import { type AlertDestination, DESTINATIONS, type PolicyFile, type Select, type Severity } from "./schema";
 
 export interface CloudWatchAlert {
@@ -95,7 +95,7 @@ export interface CompiledPolicy {
 /** Thrown by compilePolicy with every semantic problem found (paths into the policy file). */
 export class PolicySemanticError extends Error {
   constructor(readonly issues: PolicyIssue[]) {
-    super(issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    super(issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; "));
     this.name = "PolicySemanticError";
   }
 }
