@@ -21,7 +21,7 @@ let commandExitCode = 0;
 export function buildProgram(out: Out = defaultOut): Command {
   const program = new Command("keytos-siem")
     .description(
-      "Provision and verify the SIEM side of Keytos EZCA / EZMonitor audit-log export:\n" +
+      "Provision and verify the SIEM side of Keytos EZCA / EZMonitor audit-log export: " +
         "one event catalog + one alert policy compiled to CloudWatch, Datadog and Sentinel alerts.",
     )
     .version(require("../../package.json").version)
@@ -72,7 +72,7 @@ export function buildProgram(out: Out = defaultOut): Command {
   policy
     .command("compile")
     .description(
-      "Compile a policy into one rule per alerted event with each destination's query:\n" +
+      "Compile a policy into one rule per alerted event with each destination's query: " +
         "cloudwatch.pattern + metric, datadog.query (full monitor query), sentinel.table + sentinel.kql.",
     )
     .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
@@ -94,8 +94,8 @@ export function buildProgram(out: Out = defaultOut): Command {
   program
     .command("send")
     .description(
-      "Send event envelopes (NDJSON, one per line) to a destination: validated at the door, spooled\n" +
-        "durably, batched, retried. Malformed lines go to the dead-letter file with their reason.\n" +
+      "Send event envelopes (NDJSON, one per line) to a destination: validated at the door, spooled " +
+        "durably, batched, retried. Malformed lines go to the dead-letter file with their reason. " +
         "Credentials come from the environment or the config file, never from the command line.",
     )
     .argument("[file]", "NDJSON file of envelopes; standard input when omitted or -")
