@@ -162,4 +162,30 @@ describe("keytos-siem send", () => {
     expect(r.stdout).toMatch(/accepted 1500, sent 1500/);
     expect(events.every((e) => server.received.has(e.event.RecordId))).toBe(true);
   });
+
+  it("a second send on a spool in use exits 1 with a clear message", async () => {
+    const spool = path.join(dir, "spool");
+    const holder = start(["send", "--to", "http", "--spool", spool, "-"], {}, true);
+    const deadline = Date.now() + 10_000;
+    const dbFile = path.join(spool, "http.spool.sqlite");
+    while (Date.now() < deadline) {
+      try {
+        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+        const owner = db.prepare("SELECT pid FROM owner").get();
+        db.close();
+        if (owner) break;
+      } catch {
+        // not created yet
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const second = await send([]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`is in use by another keytos-siem send \\(pid ${holder.child.pid}\\)`),
+    );
+    expect(second.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    holder.child.stdin?.end();
+    expect((await holder.done).code).toBe(0);
+  });
 });

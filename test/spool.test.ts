@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { Spool } from "../exporter/pipeline/spool";
+import { Spool, SpoolBusyError } from "../exporter/pipeline/spool";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "keytos-spool-unit-"));
 
@@ -40,6 +40,7 @@ describe("spool", () => {
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     await new Promise((resolve) => createInterface({ input: holder.stdout }).once("line", resolve));
+    expect(() => new Spool(dir, "http")).toThrow(SpoolBusyError);
     expect(() => new Spool(dir, "http")).toThrow(
       new RegExp(
         `spool .*http\\.spool\\.sqlite is in use by another keytos-siem send \\(pid ${holder.pid}\\)`,

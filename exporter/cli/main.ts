@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CATALOG, PRODUCTS } from "../../components/catalog/events";
 import { FileError } from "../../components/config/yaml-file";
 import { DESTINATIONS, loadPolicy } from "../../components/policy";
+import { SpoolBusyError } from "../pipeline/spool";
 import { DESTINATION_NAMES } from "../sinks";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
@@ -136,7 +137,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
     return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof FileError) {
+    if (err instanceof FileError || err instanceof SpoolBusyError) {
       out.stderr(`keytos-siem: ${err.message}\n`);
       return 1;
     }

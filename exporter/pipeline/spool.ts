@@ -9,6 +9,11 @@ import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 
+/** Another live sender owns the spool. */
+export class SpoolBusyError extends Error {
+  override name = "SpoolBusyError";
+}
+
 export interface SpoolRow {
   seq: number;
   id: string;
@@ -81,7 +86,7 @@ export class Spool {
         | { pid: number; host: string }
         | undefined;
       if (owner && owner.pid !== process.pid && owner.host === hostname() && processAlive(owner.pid)) {
-        throw new Error(
+        throw new SpoolBusyError(
           `spool ${this.file} is in use by another keytos-siem send (pid ${owner.pid}); wait for it to finish or use another --spool`,
         );
       }
