@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
 import { Exporter, type ExporterOptions } from "../exporter/pipeline/exporter";
+import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../exporter/pipeline/sink";
 import { HttpSink, type HttpSinkConfig } from "../exporter/sinks/http";
 import { FaultServer } from "./support/fault-server";
 
@@ -169,5 +170,57 @@ describe("exporter pipeline", () => {
     const second = await exporter(dir).close({ timeoutMs: 30_000 });
     expect(second).toMatchObject({ accepted: 0, sent: 800, inSpool: 0 });
     expect(server.unique).toBe(800);
+  });
+});
+
+describe("door rules declared by a sink", () => {
+  /** A sink that accepts everything and records it: isolates the pipeline's own rules. */
+  class RecordingSink implements Sink<string[]> {
+    readonly name = "recording";
+    readonly got: string[] = [];
+    constructor(readonly limits: SinkLimits) {}
+    eventBytes(e: SinkEvent) {
+      return e.json.length;
+    }
+    encode(batch: readonly SinkEvent[]) {
+      return batch.map((e) => e.env.event.RecordId);
+    }
+    async send(ids: string[]): Promise<SendOutcome> {
+      this.got.push(...ids);
+      return { kind: "ok" };
+    }
+    async close() {}
+  }
+
+  it("dead-letters events outside the sink's time window or size, delivers the rest sorted", async () => {
+    const sink = new RecordingSink({
+      maxEventsPerRequest: 100,
+      maxBytesPerRequest: 1_000_000,
+      maxBytesPerEvent: 2000,
+      maxEventAgeMs: 14 * 86_400_000,
+      maxEventFutureMs: 2 * 3_600_000,
+      sortByTime: true,
+    });
+    const now = Date.now() / 1000;
+    const [old, future, big, ok1, ok2] = [...sampleStream(5, { seed: 8 })];
+    const input = [
+      { ...old, time: now - 15 * 86_400 },
+      { ...future, time: now + 3 * 3600 },
+      { ...big, time: now, event: { ...big?.event, Details: "x".repeat(3000) } },
+      { ...ok2, time: now - 10 },
+      { ...ok1, time: now - 20 },
+    ].map((e) => JSON.stringify(e));
+    const exp = new Exporter(sink, { spoolDir: tmp(), lingerMs: 5 });
+    await exp.acceptMany(input);
+    const summary = await exp.close();
+    expect(summary).toMatchObject({ accepted: 2, sent: 2, malformed: 3 });
+    expect(sink.got).toEqual([ok1?.event.RecordId, ok2?.event.RecordId]);
+    const reasons = readFileSync(summary.deadLetterFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).reason);
+    expect(reasons[0]).toMatch(/older than recording accepts \(336 h\)/);
+    expect(reasons[1]).toMatch(/further in the future than recording accepts \(2 h\)/);
+    expect(reasons[2]).toMatch(/bytes; recording accepts at most 2000 per event/);
   });
 });

@@ -187,16 +187,33 @@ export class Exporter {
       if (checked.ok) {
         const json = stableJson(checked.envelope);
         const size = this.sink.eventBytes({ env: checked.envelope, json });
-        if (size <= this.sink.limits.maxBytesPerEvent) {
+        const timeProblem = this.checkTime(checked.envelope.time * 1000);
+        if (size <= this.sink.limits.maxBytesPerEvent && !timeProblem) {
           return { id: checked.envelope.event.RecordId, body: json, bytes: Buffer.byteLength(json) };
         }
-        reason = `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`;
+        reason =
+          timeProblem ??
+          `event is ${size} bytes; ${this.sink.name} accepts at most ${this.sink.limits.maxBytesPerEvent} per event`;
       } else reason = `not a valid event envelope: ${checked.reason}`;
     } catch (err) {
       reason = `not valid JSON: ${(err as Error).message}`;
     }
     this.deadLetters.write([{ reason, line }]);
     this.counts.malformed++;
+    return undefined;
+  }
+
+  /** The sink's timestamp window, checked at the door so one stale event cannot fail a batch. */
+  private checkTime(ms: number): string | undefined {
+    const { maxEventAgeMs, maxEventFutureMs } = this.sink.limits;
+    const now = Date.now();
+    const when = new Date(ms).toISOString();
+    if (maxEventAgeMs !== undefined && ms < now - maxEventAgeMs) {
+      return `event time ${when} is older than ${this.sink.name} accepts (${maxEventAgeMs / 3_600_000} h)`;
+    }
+    if (maxEventFutureMs !== undefined && ms > now + maxEventFutureMs) {
+      return `event time ${when} is further in the future than ${this.sink.name} accepts (${maxEventFutureMs / 3_600_000} h)`;
+    }
     return undefined;
   }
 

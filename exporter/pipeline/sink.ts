@@ -23,6 +23,10 @@ export interface SinkLimits {
   maxBatchSpanMs?: number;
   /** Whether events in a request must be in time order (the pipeline sorts them). */
   sortByTime?: boolean;
+  /** Oldest event time accepted, relative to now (e.g. 14 days for PutLogEvents); older ones are dead-lettered. */
+  maxEventAgeMs?: number;
+  /** Furthest event time in the future accepted (e.g. 2 h for PutLogEvents). */
+  maxEventFutureMs?: number;
 }
 
 /** How a request ended, as the sink reads the destination's answer. */
