@@ -63,7 +63,11 @@ export function loadSendConfig(
         path: [destination, ...(i.path as (string | number)[])],
         message:
           i.code === "invalid_type" && i.input === undefined
-            ? `required for --to ${destination}: set it in the config file${destination === "http" && i.path[0] === "url" ? " or KEYTOS_HTTP_URL" : ""}`
+            ? `required for --to ${destination}: set it in the config file${
+                (factory.envNames as Record<string, string>)[String(i.path[0])]
+                  ? ` or ${(factory.envNames as Record<string, string>)[String(i.path[0])]}`
+                  : ""
+              }`
             : i.message,
       })),
     );

@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import type { Sink } from "../pipeline/sink";
+import { cloudWatchFromEnv, cloudWatchSinkConfigSchema, createCloudWatchSink } from "./cloudwatch";
 import { HttpSink, httpSinkConfigSchema } from "./http";
 
 export interface SinkFactory<S extends z.ZodType = z.ZodType> {
@@ -11,6 +12,8 @@ export interface SinkFactory<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Environment variables that can stand in for config fields (credentials stay out of argv). */
   fromEnv(env: NodeJS.ProcessEnv): Partial<z.input<S>>;
+  /** The environment variable behind each field fromEnv fills, for "required" messages. */
+  envNames: Record<string, string>;
   create(config: z.output<S>, opts: { connections: number; env: NodeJS.ProcessEnv }): Sink;
 }
 
@@ -18,8 +21,19 @@ export const SINKS = {
   http: {
     schema: httpSinkConfigSchema,
     fromEnv: (env) => ({ ...(env.KEYTOS_HTTP_URL ? { url: env.KEYTOS_HTTP_URL } : {}) }),
+    envNames: { url: "KEYTOS_HTTP_URL" },
     create: (config, opts) => new HttpSink(config, opts),
   } satisfies SinkFactory<typeof httpSinkConfigSchema>,
+  cloudwatch: {
+    schema: cloudWatchSinkConfigSchema,
+    fromEnv: cloudWatchFromEnv,
+    envNames: {
+      region: "AWS_REGION",
+      logGroup: "KEYTOS_CLOUDWATCH_LOG_GROUP",
+      logStream: "KEYTOS_CLOUDWATCH_LOG_STREAM",
+    },
+    create: createCloudWatchSink,
+  } satisfies SinkFactory<typeof cloudWatchSinkConfigSchema>,
 } as const;
 
 export type DestinationName = keyof typeof SINKS;

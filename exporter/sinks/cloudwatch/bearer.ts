@@ -1,0 +1,86 @@
+/**
+ * CloudWatch Logs HTTP ingestion with an API key: `Authorization: Bearer`, `x-aws-log-group`,
+ * `x-aws-log-stream`, the structured JSON endpoint (/ingest/json), which stores each posted
+ * object as the log message, so the metric filters' `$.source` / `$.event.EventID` match.
+ * Limits as documented for the HTTP endpoints: 256 KB per event, 1 MB and 10,000 events per
+ * request. 200 with `{}` is success.
+ */
+import type { Dispatcher, Pool } from "undici";
+import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
+import { type CloudWatchSinkConfig, cloudWatchIngestionUrl } from "./config";
+
+const HOUR = 3_600_000;
+
+export const HTTP_INGESTION_LIMITS: SinkLimits = {
+  maxEventsPerRequest: 10_000,
+  maxBytesPerRequest: 1_048_576,
+  maxBytesPerEvent: 256 * 1024,
+  maxEventAgeMs: 14 * 24 * HOUR,
+  maxEventFutureMs: 2 * HOUR,
+};
+
+export class CloudWatchBearerSink implements Sink<Buffer> {
+  readonly name = "cloudwatch";
+  readonly limits = HTTP_INGESTION_LIMITS;
+  private readonly pool: Pool;
+  private readonly url: URL;
+
+  constructor(
+    private readonly config: CloudWatchSinkConfig,
+    private readonly apiKey: string,
+    connections: number,
+  ) {
+    this.url = cloudWatchIngestionUrl(config.region, config.endpoint);
+    this.pool = createPool({
+      url: this.url,
+      connections,
+      ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    });
+  }
+
+  /** Array element plus its comma. */
+  eventBytes(event: SinkEvent): number {
+    return Buffer.byteLength(event.json) + 1;
+  }
+
+  encode(batch: readonly SinkEvent[]): Buffer {
+    return Buffer.from(`[${batch.map((e) => e.json).join(",")}]`);
+  }
+
+  async send(body: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({
+        method: "POST",
+        path: this.url.pathname,
+        headers: {
+          authorization: `Bearer ${this.apiKey}`,
+          "content-type": "application/json",
+          "x-aws-log-group": this.config.logGroup,
+          "x-aws-log-stream": this.config.logStream,
+        },
+        body,
+        signal,
+      });
+    } catch (err) {
+      return networkFailure(err);
+    }
+    const text = await readBody(res.body).catch(() => "");
+    const outcome = classifyStatus(res.statusCode, res.headers, text, {
+      auth: "the API key is wrong or expired, or bearer token authentication is not enabled on the log group",
+      notFound: `log group "${this.config.logGroup}" or stream "${this.config.logStream}" does not exist in ${this.config.region}`,
+    });
+    if (outcome.kind === "permanent" && res.statusCode === 400) {
+      return {
+        ...outcome,
+        reason: `${outcome.reason} (CloudWatch rejected the request as invalid: event format, size or time)`,
+      };
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
