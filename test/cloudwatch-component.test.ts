@@ -1,0 +1,174 @@
+/**
+ * The CloudWatch component under Pulumi's unit-test mocks: every resource, name, pattern and
+ * alarm setting per rule, the least-privilege policy document, secret outputs, and bad settings
+ * failing before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { compilePolicyText, loadPolicy } from "../components/policy";
+
+type Registered = { type: string; name: string; inputs: Record<string, unknown> };
+const registered: Registered[] = [];
+const ACCOUNT = "123456789012";
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "aws:cloudwatch/logGroup:LogGroup")
+          state.arn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.name}`;
+        if (args.type === "aws:cloudwatch/logStream:LogStream") {
+          state.arn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.logGroupName}:log-stream:${args.inputs.name}`;
+        }
+        if (args.type === "aws:iam/serviceSpecificCredential:ServiceSpecificCredential") {
+          state.serviceCredentialSecret = "ACWL-mock-secret";
+          state.serviceSpecificCredentialId = "ACCA-mock-id";
+        }
+        if (args.type === "aws:sns/topic:Topic") state.arn = `arn:aws:sns:us-east-1:${ACCOUNT}:${args.name}`;
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => args.inputs,
+    },
+    "keytos-siem",
+    "test",
+    false,
+  );
+});
+
+const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+const ofType = (type: string) => registered.filter((r) => r.type === type);
+
+async function build(settings: Record<string, unknown>, rules = loadPolicy("policies/default.yaml").rules) {
+  const { CloudWatchDestination } = await import("../components/cloudwatch");
+  const c = new CloudWatchDestination("cw", { customer: "contoso", region: "us-east-1", rules, ...settings });
+  await output(c.alarmNames);
+  return c;
+}
+
+describe("CloudWatchDestination (Pulumi mocks)", () => {
+  it("creates the log group, stream, sender, API key, bearer auth, and a filter + alarm per rule", async () => {
+    registered.length = 0;
+    const c = await build({});
+    expect(await output(c.bearerAuthEnabled as pulumi.Output<boolean>)).toBe(true); // registered once its provider is serialized
+    const count = (t: string) => ofType(t).length;
+    expect(count("keytos-siem:aws:CloudWatchDestination")).toBe(1);
+    expect(count("aws:cloudwatch/logGroup:LogGroup")).toBe(1);
+    expect(count("aws:cloudwatch/logStream:LogStream")).toBe(1);
+    expect(count("aws:iam/user:User")).toBe(1);
+    expect(count("aws:iam/userPolicy:UserPolicy")).toBe(1);
+    expect(count("aws:iam/serviceSpecificCredential:ServiceSpecificCredential")).toBe(1);
+    expect(
+      registered.filter((r) => r.type.includes("dynamic") || r.type.includes("BearerTokenAuthentication")),
+    ).toHaveLength(1);
+    expect(count("aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
+    expect(count("aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
+    expect(count("aws:sns/topic:Topic")).toBe(0);
+    expect(ofType("aws:cloudwatch/logGroup:LogGroup")[0]?.inputs).toMatchObject({
+      name: "/keytos-siem/contoso",
+      retentionInDays: 365,
+    });
+    expect(ofType("aws:iam/serviceSpecificCredential:ServiceSpecificCredential")[0]?.inputs).toMatchObject({
+      serviceName: "logs.amazonaws.com",
+    });
+    expect(await output(c.logGroupName)).toBe("/keytos-siem/contoso");
+    expect(c.ingestionEndpoint).toBe("https://logs.us-east-1.amazonaws.com");
+    expect(await output(c.alarmNames)).toContain("keytos-contoso-ezca-4888");
+  });
+
+  it("uses each rule's exact pattern, metric and alarm settings", () => {
+    const filter = ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").find(
+      (r) => r.name === "cw-ezca-4888",
+    );
+    expect(filter?.inputs).toMatchObject({
+      pattern: '{ $.event.EventID = 4888 && $.source = "EZCA" }',
+      metricTransformation: { name: "EZCA-4888", namespace: "KeytosSIEM", value: "1", unit: "Count" },
+    });
+    const ezm = ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").find(
+      (r) => r.name === "cw-ezmonitor-18",
+    );
+    expect(ezm?.inputs.pattern).toBe(
+      '{ $.source = "EZMonitor" && $.sourcetype = "EZMonitor_Alerts" && $.event.VulnerabilityID = 18 }',
+    );
+    const alarm = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find(
+      (r) => r.name === "cw-ezca-4870-alarm",
+    );
+    expect(alarm?.inputs).toMatchObject({
+      namespace: "KeytosSIEM",
+      metricName: "EZCA-4870",
+      statistic: "Sum",
+      period: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+  });
+
+  it("grants the sender exactly PutLogEvents + CallWithBearerToken on this group and stream", () => {
+    const doc = JSON.parse(String(ofType("aws:iam/userPolicy:UserPolicy")[0]?.inputs.policy));
+    expect(doc.Statement).toEqual([
+      {
+        Action: ["logs:CallWithBearerToken", "logs:PutLogEvents"],
+        Effect: "Allow",
+        Resource: [
+          `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/keytos-siem/contoso`,
+          `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/keytos-siem/contoso:log-stream:ezca`,
+        ],
+        Sid: "SendAuditEventsToThisLogGroupOnly",
+      },
+    ]);
+    expect(JSON.stringify(doc)).not.toContain("*");
+  });
+
+  it("the API key is a secret output", async () => {
+    const { CloudWatchDestination } = await import("../components/cloudwatch");
+    const c = new CloudWatchDestination("cw2", { customer: "fabrikam", region: "eu-west-1", rules: [] });
+    expect(c.apiKey).toBeDefined();
+    expect(await pulumi.isSecret(c.apiKey as pulumi.Output<string>)).toBe(true);
+    expect(await output(c.apiKey as pulumi.Output<string>)).toBe("ACWL-mock-secret");
+  });
+
+  it("apiKey: false creates no user, key or bearer auth; e-mails share one topic per list", async () => {
+    registered.length = 0;
+    const rules = compilePolicyText(`version: 1
+defaults: { notify: { cloudwatch: { emails: [secops@example.com, pki@example.com] } } }
+rules:
+  - { name: a, select: { products: [EZCA], ids: [4888, 92] }, severity: high }
+  - { name: b, select: { products: [EZCA], ids: [19] }, severity: high, notify: { cloudwatch: { emails: [pki@example.com], topicArns: ["arn:aws:sns:us-east-1:${ACCOUNT}:existing"] } } }
+`).rules;
+    const c = await build({ apiKey: false }, rules);
+    expect(c.apiKey).toBeUndefined();
+    expect(ofType("aws:iam/user:User")).toHaveLength(0);
+    expect(ofType("aws:sns/topic:Topic")).toHaveLength(2);
+    expect(
+      ofType("aws:sns/topicSubscription:TopicSubscription")
+        .map((s) => s.inputs.endpoint)
+        .sort(),
+    ).toEqual(["pki@example.com", "pki@example.com", "secops@example.com"]);
+    const alarm19 = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find(
+      (r) => r.name === "cw-ezca-19-alarm",
+    );
+    expect(alarm19?.inputs.alarmActions).toHaveLength(2);
+    expect(alarm19?.inputs.alarmActions).toContain(`arn:aws:sns:us-east-1:${ACCOUNT}:existing`);
+  });
+
+  it("bad settings fail with every problem named, before any resource is registered", async () => {
+    registered.length = 0;
+    const { CloudWatchDestination } = await import("../components/cloudwatch");
+    expect(
+      () =>
+        new CloudWatchDestination("bad", {
+          customer: "contoso",
+          region: "us-east-9",
+          logGroupName: "",
+          retentionInDays: 10,
+          rules: [],
+        }),
+    ).toThrow(
+      /region "us-east-9" is not an AWS region[\s\S]*logGroupName "" must be 1-512 characters[\s\S]*retentionInDays 10 is not accepted by CloudWatch; use one of 1, 3, 5, 7, 14/,
+    );
+    expect(registered).toHaveLength(0);
+  });
+});
