@@ -1,0 +1,130 @@
+/**
+ * CloudWatch post-deploy smoke check: send a uniquely tagged test event through the configured
+ * path (API key or SigV4), read it back (GetLogEvents, with SigV4 read credentials) within a
+ * patience window, and check every alarm's metric-filter pattern against its sample event with
+ * TestMetricFilter, or with this project's evaluator where the endpoint lacks it (said so).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  TestMetricFilterCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { stableJson } from "../../components/catalog/mappings";
+import { sampleEvent } from "../../components/catalog/samples";
+import { filterPatternMatches } from "../../components/cloudwatch/filter-pattern";
+import type { CompiledRule } from "../../components/policy/compile";
+import { type CloudWatchSinkConfig, createCloudWatchSink } from "../sinks/cloudwatch";
+import { type SmokeResult, timed } from "./result";
+
+export interface CloudWatchSmokeOptions {
+  config: CloudWatchSinkConfig;
+  env: NodeJS.ProcessEnv;
+  rules: readonly CompiledRule[];
+  /** Read the event back with SigV4 credentials (false: report "sent, not verified"). */
+  readBack?: boolean;
+  /** How long to wait for the event to become readable. Default 60 s. */
+  patienceMs?: number;
+  pollMs?: number;
+}
+
+const D = "cloudwatch";
+
+export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<SmokeResult[]> {
+  const { config } = opts;
+  const client = new CloudWatchLogsClient({
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  });
+  const results: SmokeResult[] = [];
+  const test = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
+  const recordId = randomUUID();
+  test.event = { ...test.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
+  const json = stableJson(test);
+
+  const sent = await timed(D, "send test event", async () => {
+    const sink = createCloudWatchSink(config, { connections: 1, env: opts.env });
+    try {
+      const events = [{ env: test, json }];
+      const outcome = await sink.send(sink.encode(events) as never, events, AbortSignal.timeout(30_000));
+      if (outcome.kind !== "ok")
+        throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
+      return {
+        result: "pass",
+        detail: `RecordId ${recordId} accepted by ${config.logGroup}/${config.logStream}`,
+      };
+    } finally {
+      await sink.close();
+    }
+  });
+  results.push(sent);
+
+  if (sent.result === "pass") {
+    results.push(
+      await timed(D, "read test event back", async () => {
+        if (opts.readBack === false)
+          return { result: "sent-not-verified", detail: "read-back disabled: sent, not verified" };
+        const deadline = Date.now() + (opts.patienceMs ?? 60_000);
+        for (;;) {
+          const page = await client.send(
+            new GetLogEventsCommand({
+              logGroupName: config.logGroup,
+              logStreamName: config.logStream,
+              startTime: Math.round(test.time * 1000) - 60_000,
+              startFromHead: true,
+            }),
+          );
+          if (page.events?.some((e) => e.message?.includes(recordId))) {
+            return {
+              result: "pass",
+              detail: `found RecordId ${recordId} in ${config.logGroup}/${config.logStream}`,
+            };
+          }
+          if (Date.now() > deadline)
+            throw new Error(`RecordId ${recordId} not readable after ${(opts.patienceMs ?? 60_000) / 1000}s`);
+          await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+        }
+      }),
+    );
+  }
+
+  let testMetricFilter = true;
+  for (const rule of opts.rules) {
+    const cw = rule.destinations.cloudwatch;
+    if (!cw) continue;
+    results.push(
+      await timed(D, `alarm pattern ${rule.key}`, async () => {
+        const message = stableJson(sampleEvent(rule.product, rule.id));
+        let how = "TestMetricFilter";
+        let matched: boolean;
+        if (testMetricFilter) {
+          try {
+            const out = await client.send(
+              new TestMetricFilterCommand({ filterPattern: cw.pattern, logEventMessages: [message] }),
+            );
+            matched = (out.matches?.length ?? 0) === 1;
+          } catch (err) {
+            const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+            if (e.name === "InvalidParameterException")
+              throw new Error(`CloudWatch rejects pattern ${cw.pattern}: ${e.message}`);
+            // The endpoint lacks TestMetricFilter (an emulator) or the caller may not use it.
+            testMetricFilter = false;
+            how =
+              `the local evaluator (TestMetricFilter unavailable: ${e.name} ${e.$metadata?.httpStatusCode ?? ""})`.trim();
+            matched = filterPatternMatches(cw.pattern, message);
+          }
+        } else {
+          how = "the local evaluator";
+          matched = filterPatternMatches(cw.pattern, message);
+        }
+        if (!matched)
+          throw new Error(
+            `pattern ${cw.pattern} does not match the ${rule.key} sample (checked with ${how})`,
+          );
+        return { result: "pass", detail: `pattern matches the ${rule.key} sample (checked with ${how})` };
+      }),
+    );
+  }
+  client.destroy();
+  return results;
+}
