@@ -23,7 +23,7 @@ beforeAll(async () => {
           state.arn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.logGroupName}:log-stream:${args.inputs.name}`;
         }
         if (args.type === "aws:iam/serviceSpecificCredential:ServiceSpecificCredential") {
-          state.serviceCredentialSecret = "ACWL-mock-secret";
+          state.serviceCredentialSecret = `ACWL-${args.name}`;
           state.serviceSpecificCredentialId = "ACCA-mock-id";
         }
         if (args.type === "aws:sns/topic:Topic") state.arn = `arn:aws:sns:us-east-1:${ACCOUNT}:${args.name}`;
@@ -127,7 +127,7 @@ describe("CloudWatchDestination (Pulumi mocks)", () => {
     const c = new CloudWatchDestination("cw2", { customer: "fabrikam", region: "eu-west-1", rules: [] });
     expect(c.apiKey).toBeDefined();
     expect(await pulumi.isSecret(c.apiKey as pulumi.Output<string>)).toBe(true);
-    expect(await output(c.apiKey as pulumi.Output<string>)).toBe("ACWL-mock-secret");
+    expect(await output(c.apiKey as pulumi.Output<string>)).toBe("ACWL-cw2-api-key-primary");
   });
 
   it("apiKey: false creates no user, key or bearer auth; e-mails share one topic per list", async () => {
@@ -170,5 +170,55 @@ rules:
       /region "us-east-9" is not an AWS region[\s\S]*logGroupName "" must be 1-512 characters[\s\S]*retentionInDays 10 is not accepted by CloudWatch; use one of 1, 3, 5, 7, 14/,
     );
     expect(registered).toHaveLength(0);
+  });
+
+  it("rotation: two labelled keys, the newest is apiKey, both in the secret apiKeys map", async () => {
+    registered.length = 0;
+    const { CloudWatchDestination } = await import("../components/cloudwatch");
+    const c = new CloudWatchDestination("rot", {
+      customer: "contoso",
+      region: "us-east-1",
+      rules: [],
+      apiKeyLabels: ["a", "b"],
+    });
+    expect(await output(c.apiKey as pulumi.Output<string>)).toBe("ACWL-rot-api-key-b");
+    expect(await output(c.apiKeys as pulumi.Output<Record<string, string>>)).toEqual({
+      a: "ACWL-rot-api-key-a",
+      b: "ACWL-rot-api-key-b",
+    });
+    expect(await pulumi.isSecret(c.apiKeys as pulumi.Output<Record<string, string>>)).toBe(true);
+    expect(ofType("aws:iam/serviceSpecificCredential:ServiceSpecificCredential")).toHaveLength(2);
+    expect(
+      () =>
+        new CloudWatchDestination("rot3", {
+          customer: "c",
+          region: "us-east-1",
+          rules: [],
+          apiKeyLabels: ["a", "b", "c"],
+        }),
+    ).toThrow(/apiKeyLabels \["a","b","c"\] must be one or two distinct labels/);
+  });
+
+  it("an encrypted group also grants the key, only via CloudWatch Logs and only for this group", async () => {
+    registered.length = 0;
+    const kms = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const c = await build({ kmsKeyArn: kms }, []);
+    await output(c.bearerAuthEnabled as pulumi.Output<boolean>); // registered after the policy's inputs resolve
+    for (let i = 0; i < 100 && ofType("aws:iam/userPolicy:UserPolicy").length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const doc = JSON.parse(String(ofType("aws:iam/userPolicy:UserPolicy")[0]?.inputs.policy));
+    expect(doc.Statement[1]).toEqual({
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Condition: {
+        ArnEquals: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/keytos-siem/contoso`,
+        },
+        StringEquals: { "kms:ViaService": "logs.us-east-1.amazonaws.com" },
+      },
+      Effect: "Allow",
+      Resource: kms,
+      Sid: "UseThisLogGroupsKeyThroughCloudWatchLogsOnly",
+    });
+    expect(ofType("aws:cloudwatch/logGroup:LogGroup")[0]?.inputs.kmsKeyId).toBe(kms);
   });
 });

@@ -65,6 +65,11 @@ export interface CloudWatchSettings {
   apiKey?: boolean;
   /** API key lifetime in days (1-36600); unset = no expiry. */
   apiKeyAgeDays?: number;
+  /**
+   * Labels of the API keys to keep (IAM allows two per user, which is what rotation needs):
+   * add a second label, give its key to the portals, then remove the first. Default ["primary"].
+   */
+  apiKeyLabels?: string[];
   /** Existing SNS topic for every alarm, instead of a topic per e-mail list. */
   alarmTopicArn?: string;
   tags?: Record<string, string>;
@@ -72,7 +77,10 @@ export interface CloudWatchSettings {
 
 export interface ResolvedCloudWatchSettings
   extends Required<
-    Pick<CloudWatchSettings, "region" | "logGroupName" | "logStreamName" | "retentionInDays" | "apiKey">
+    Pick<
+      CloudWatchSettings,
+      "region" | "logGroupName" | "logStreamName" | "retentionInDays" | "apiKey" | "apiKeyLabels"
+    >
   > {
   kmsKeyArn?: string;
   apiKeyAgeDays?: number;
@@ -129,6 +137,20 @@ export function resolveCloudWatchSettings(
   if (s.apiKeyAgeDays !== undefined && s.apiKey === false) {
     problems.push("apiKeyAgeDays is set but apiKey is false: remove one of them");
   }
+  const labels = s.apiKeyLabels ?? ["primary"];
+  if (
+    labels.length < 1 ||
+    labels.length > 2 ||
+    new Set(labels).size !== labels.length ||
+    !labels.every((l) => /^[a-z0-9-]{1,20}$/.test(l))
+  ) {
+    problems.push(
+      `apiKeyLabels ${JSON.stringify(labels)} must be one or two distinct labels of lower-case letters, digits and dashes (IAM allows two keys per user)`,
+    );
+  }
+  if (s.apiKeyLabels !== undefined && s.apiKey === false) {
+    problems.push("apiKeyLabels is set but apiKey is false: remove one of them");
+  }
   if (
     s.alarmTopicArn !== undefined &&
     !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(s.alarmTopicArn)
@@ -142,6 +164,7 @@ export function resolveCloudWatchSettings(
     logStreamName,
     retentionInDays,
     apiKey: s.apiKey ?? true,
+    apiKeyLabels: labels,
     tags: { "managed-by": "keytos-siem", customer, ...s.tags },
     ...(s.kmsKeyArn ? { kmsKeyArn: s.kmsKeyArn } : {}),
     ...(s.apiKeyAgeDays ? { apiKeyAgeDays: s.apiKeyAgeDays } : {}),
@@ -158,16 +181,27 @@ export function ingestionEndpoint(region: string): string {
  * The sender's inline policy: PutLogEvents and CallWithBearerToken on this log group and stream
  * only, no wildcard resources. JSON with sorted keys so re-runs show no diff.
  */
-export function senderPolicyDocument(logGroupArn: string, logStreamArn: string): string {
-  return JSON.stringify({
-    Statement: [
-      {
-        Action: ["logs:CallWithBearerToken", "logs:PutLogEvents"],
-        Effect: "Allow",
-        Resource: [logGroupArn, logStreamArn],
-        Sid: "SendAuditEventsToThisLogGroupOnly",
+export function senderPolicyDocument(logGroupArn: string, logStreamArn: string, kmsKeyArn?: string): string {
+  const statements: object[] = [
+    {
+      Action: ["logs:CallWithBearerToken", "logs:PutLogEvents"],
+      Effect: "Allow",
+      Resource: [logGroupArn, logStreamArn],
+      Sid: "SendAuditEventsToThisLogGroupOnly",
+    },
+  ];
+  if (kmsKeyArn) {
+    // An encrypted group: the key, only through CloudWatch Logs, only for this log group.
+    statements.push({
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Condition: {
+        ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn },
+        StringEquals: { "kms:ViaService": `logs.${kmsKeyArn.split(":")[3]}.amazonaws.com` },
       },
-    ],
-    Version: "2012-10-17",
-  });
+      Effect: "Allow",
+      Resource: kmsKeyArn,
+      Sid: "UseThisLogGroupsKeyThroughCloudWatchLogsOnly",
+    });
+  }
+  return JSON.stringify({ Statement: statements, Version: "2012-10-17" });
 }

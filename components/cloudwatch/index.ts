@@ -32,9 +32,11 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
   readonly logStreamArn: pulumi.Output<string>;
   /** HTTP ingestion endpoint for the region (what EZCA / EZMonitor post to). */
   readonly ingestionEndpoint: string;
-  /** The API key (bearer token) for the EZCA / EZMonitor portal: a Pulumi secret. Undefined with apiKey: false. */
+  /** The newest API key (bearer token) for the EZCA / EZMonitor portal: a Pulumi secret. Undefined with apiKey: false. */
   readonly apiKey: pulumi.Output<string> | undefined;
   readonly apiKeyId: pulumi.Output<string> | undefined;
+  /** Every API key by label (rotation keeps two): a Pulumi secret. */
+  readonly apiKeys: pulumi.Output<Record<string, string>> | undefined;
   /** Whether bearer-token authentication is enabled on the log group (with apiKey). */
   readonly bearerAuthEnabled: pulumi.Output<boolean> | undefined;
   readonly alarmNames: pulumi.Output<string[]>;
@@ -71,27 +73,41 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
         `${name}-sender-policy`,
         {
           user: user.name,
-          policy: pulumi.all([group.arn, stream.arn]).apply(([g, st]) => senderPolicyDocument(g, st)),
+          policy: pulumi
+            .all([group.arn, stream.arn])
+            .apply(([g, st]) => senderPolicyDocument(g, st, s.kmsKeyArn)),
         },
         parent,
       );
-      const key = new aws.iam.ServiceSpecificCredential(
-        `${name}-api-key`,
-        {
-          serviceName: "logs.amazonaws.com",
-          userName: user.name,
-          ...(s.apiKeyAgeDays ? { credentialAgeDays: s.apiKeyAgeDays } : {}),
-        },
-        { ...parent, additionalSecretOutputs: ["serviceCredentialSecret", "servicePassword"] },
+      const keys = s.apiKeyLabels.map(
+        (label) =>
+          [
+            label,
+            new aws.iam.ServiceSpecificCredential(
+              `${name}-api-key-${label}`,
+              {
+                serviceName: "logs.amazonaws.com",
+                userName: user.name,
+                ...(s.apiKeyAgeDays ? { credentialAgeDays: s.apiKeyAgeDays } : {}),
+              },
+              { ...parent, additionalSecretOutputs: ["serviceCredentialSecret", "servicePassword"] },
+            ),
+          ] as const,
       );
+      const newest = (keys[keys.length - 1] as (typeof keys)[number])[1];
       const bearer = new BearerTokenAuthentication(
         `${name}-bearer-auth`,
         { region: s.region, logGroupName: group.name, enabled: true },
         { ...parent, dependsOn: [stream] },
       );
       this.bearerAuthEnabled = bearer.enabled;
-      this.apiKey = pulumi.secret(key.serviceCredentialSecret);
-      this.apiKeyId = key.serviceSpecificCredentialId;
+      this.apiKey = pulumi.secret(newest.serviceCredentialSecret);
+      this.apiKeyId = newest.serviceSpecificCredentialId;
+      this.apiKeys = pulumi.secret(
+        pulumi
+          .all(keys.map(([label, k]) => k.serviceCredentialSecret.apply((v): [string, string] => [label, v])))
+          .apply((entries): Record<string, string> => Object.fromEntries(entries)),
+      );
     }
 
     const alarms = args.rules.flatMap((rule) => {
@@ -155,6 +171,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
       ingestionEndpoint: this.ingestionEndpoint,
       apiKey: this.apiKey,
       apiKeyId: this.apiKeyId,
+      apiKeys: this.apiKeys,
       bearerAuthEnabled: this.bearerAuthEnabled,
       alarmNames: this.alarmNames,
     });
