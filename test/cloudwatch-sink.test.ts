@@ -3,7 +3,8 @@
  * bearer HTTP endpoint against a local server enforcing its documented contract. Every event is
  * counted back by RecordId, and the guide's metric-filter patterns match the stored messages.
  */
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -86,6 +87,44 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
     expect(filterPatternMatches(cloudWatchFilterPattern("EZCA", 4888), m4888)).toBe(true);
   });
 
+  it("keytos-siem send --to cloudwatch: config file + AWS environment, exit 0, every event stored", async () => {
+    const dir = tmp();
+    const file = path.join(dir, "events.ndjson");
+    const lines = recent(500, 27);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const config = path.join(dir, "send.yaml");
+    writeFileSync(
+      config,
+      `cloudwatch:\n  logGroup: ${logGroup}\n  logStream: ezca\n  endpoint: ${moto.endpoint}\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        path.resolve(__dirname, "../exporter/cli/bin.cjs"),
+        "send",
+        "--to",
+        "cloudwatch",
+        "--config",
+        config,
+        "--spool",
+        path.join(dir, "spool"),
+        "--json",
+        file,
+      ],
+      { env: { ...process.env, AWS_REGION: moto.region }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      destination: "cloudwatch",
+      accepted: 500,
+      sent: 500,
+      inSpool: 0,
+    });
+  });
+
   it("a missing log stream halts with a message naming group and stream", async () => {
     const summary = await send({ ...base, logStream: "nope" }, recent(10, 22));
     expect(summary.halted).toMatch(
@@ -130,7 +169,7 @@ describe("cloudwatch sink, bearer HTTP ingestion (contract server)", () => {
   it("wrong key or bearer auth disabled: halted with the likely cause; the key is never in the reason", async () => {
     const wrong = await send(config(), recent(5, 24), { KEYTOS_CLOUDWATCH_API_KEY: "ACWL-wrong" });
     expect(wrong.halted).toMatch(
-      /HTTP 401 \(authentication failed: the API key is wrong or expired, or bearer token authentication is not enabled on the log group\)/,
+      /HTTP 401 \(authentication failed: the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that us-east-1 offers them\)/,
     );
     expect(wrong.halted).not.toContain("ACWL-wrong");
     const off = await send({ ...config(), logGroup: "/keytos/off" }, recent(5, 25), {

@@ -68,7 +68,7 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
     }
     const text = await readBody(res.body).catch(() => "");
     const outcome = classifyStatus(res.statusCode, res.headers, text, {
-      auth: "the API key is wrong or expired, or bearer token authentication is not enabled on the log group",
+      auth: `the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that ${this.config.region} offers them`,
       notFound: `log group "${this.config.logGroup}" or stream "${this.config.logStream}" does not exist in ${this.config.region}`,
     });
     if (outcome.kind === "permanent" && res.statusCode === 400) {
