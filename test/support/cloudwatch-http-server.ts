@@ -5,19 +5,17 @@
  * existing (404), `Content-Type: application/json` (400), body <= 1 MiB (413), <= 10,000 events
  * and <= 256 KB per event (400); success is 200 with `{}`. Stored messages are kept per stream.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server";
 
-export class CloudWatchHttpServer {
+export class CloudWatchHttpServer extends LoopbackServer {
   readonly apiKey = "ACWL-test-key-5c1d";
   /** logGroup -> { bearerEnabled, streams: stream -> messages } */
   readonly groups = new Map<string, { bearerEnabled: boolean; streams: Map<string, string[]> }>();
   readonly requests: { status: number; bytes: number; events: number }[] = [];
-  private server: Server | undefined;
-  private port = 0;
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.origin;
   }
 
   addStream(group: string, stream: string, bearerEnabled = true): this {
@@ -32,56 +30,42 @@ export class CloudWatchHttpServer {
     return this.groups.get(group)?.streams.get(stream) ?? [];
   }
 
-  async start(): Promise<this> {
-    this.server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const body = Buffer.concat(chunks);
-      const answer = (status: number, payload: object, events = 0) => {
-        this.requests.push({ status, bytes: body.length, events });
-        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
-      };
-      if (req.method !== "POST" || req.url !== "/ingest/json")
-        return answer(404, { message: "unknown path" });
-      if (req.headers.authorization !== `Bearer ${this.apiKey}`)
-        return answer(401, { message: "invalid bearer token" });
-      const groupName = req.headers["x-aws-log-group"];
-      const streamName = req.headers["x-aws-log-stream"];
-      if (typeof groupName !== "string" || typeof streamName !== "string") {
-        return answer(400, { message: "x-aws-log-group and x-aws-log-stream are required" });
-      }
-      const group = this.groups.get(groupName);
-      if (group && !group.bearerEnabled)
-        return answer(401, { message: "bearer token authentication is not enabled" });
-      const stream = group?.streams.get(streamName);
-      if (!stream) return answer(404, { message: "The specified log group or stream does not exist" });
-      if (req.headers["content-type"] !== "application/json")
-        return answer(400, { message: "content type must be application/json" });
-      if (body.length > 1_048_576) return answer(413, { message: "payload too large" });
-      let events: unknown;
-      try {
-        events = JSON.parse(body.toString("utf8"));
-      } catch {
-        return answer(400, { message: "malformed JSON" });
-      }
-      const list = Array.isArray(events) ? events : [events];
-      if (list.length > 10_000) return answer(400, { message: "too many events" });
-      for (const e of list) {
-        if (e === null || typeof e !== "object")
-          return answer(400, { message: "each event must be a JSON object" });
-        if (Buffer.byteLength(JSON.stringify(e)) > 256 * 1024)
-          return answer(400, { message: "event larger than 256 KB" });
-      }
-      for (const e of list) stream.push(JSON.stringify(e));
-      answer(200, {}, list.length);
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  protected async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+    const answer = (status: number, payload: object, events = 0) => {
+      this.requests.push({ status, bytes: body.length, events });
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    };
+    if (req.method !== "POST" || req.url !== "/ingest/json") return answer(404, { message: "unknown path" });
+    if (req.headers.authorization !== `Bearer ${this.apiKey}`)
+      return answer(401, { message: "invalid bearer token" });
+    const groupName = req.headers["x-aws-log-group"];
+    const streamName = req.headers["x-aws-log-stream"];
+    if (typeof groupName !== "string" || typeof streamName !== "string") {
+      return answer(400, { message: "x-aws-log-group and x-aws-log-stream are required" });
+    }
+    const group = this.groups.get(groupName);
+    if (group && !group.bearerEnabled)
+      return answer(401, { message: "bearer token authentication is not enabled" });
+    const stream = group?.streams.get(streamName);
+    if (!stream) return answer(404, { message: "The specified log group or stream does not exist" });
+    if (req.headers["content-type"] !== "application/json")
+      return answer(400, { message: "content type must be application/json" });
+    if (body.length > 1_048_576) return answer(413, { message: "payload too large" });
+    let events: unknown;
+    try {
+      events = JSON.parse(body.toString("utf8"));
+    } catch {
+      return answer(400, { message: "malformed JSON" });
+    }
+    const list = Array.isArray(events) ? events : [events];
+    if (list.length > 10_000) return answer(400, { message: "too many events" });
+    for (const e of list) {
+      if (e === null || typeof e !== "object")
+        return answer(400, { message: "each event must be a JSON object" });
+      if (Buffer.byteLength(JSON.stringify(e)) > 256 * 1024)
+        return answer(400, { message: "event larger than 256 KB" });
+    }
+    for (const e of list) stream.push(JSON.stringify(e));
+    answer(200, {}, list.length);
   }
 }

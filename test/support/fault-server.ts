@@ -5,8 +5,8 @@
  * Scripted faults are consumed one per request: any status (with Retry-After and body),
  * connection resets, slow responses. Every event received is counted by RecordId.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server";
 
 export interface Fault {
   status?: number;
@@ -25,7 +25,7 @@ export interface RequestLog {
   events: number;
 }
 
-export class FaultServer {
+export class FaultServer extends LoopbackServer {
   readonly token: string;
   maxBodyBytes: number;
   /** Delay applied to every normal answer (slow destination). */
@@ -34,16 +34,15 @@ export class FaultServer {
   readonly received = new Map<string, number>();
   readonly requests: RequestLog[] = [];
   private faults: Fault[] = [];
-  private server: Server | undefined;
-  private port = 0;
 
   constructor(opts: { token?: string; maxBodyBytes?: number } = {}) {
+    super();
     this.token = opts.token ?? "test-token-7f3a";
     this.maxBodyBytes = opts.maxBodyBytes ?? 1024 * 1024;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/ingest`;
+    return `${this.origin}/ingest`;
   }
 
   /** Events received at least once. */
@@ -68,23 +67,7 @@ export class FaultServer {
     this.faults = [];
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+  protected async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const fault = this.faults.shift();
     const log = (status: RequestLog["status"], events = 0) =>
       this.requests.push({ at: Date.now(), status, bytes: body.length, events });
