@@ -17,12 +17,11 @@ export class CloudWatchLogsApiServer extends LoopbackServer {
     return this.origin;
   }
 
-  protected handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
-    const fail = (status: number, type: string, message: string): void => {
+  protected handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): ServerResponse {
+    const fail = (status: number, type: string, message: string): ServerResponse =>
       res
         .writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type })
         .end(JSON.stringify({ __type: type, message }));
-    };
     const auth = String(req.headers.authorization ?? "");
     if (
       !/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/logs\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/.test(
@@ -56,6 +55,6 @@ export class CloudWatchLogsApiServer extends LoopbackServer {
     if (!this.groups.has(group))
       return fail(400, "ResourceNotFoundException", "The specified log group does not exist.");
     this.groups.set(group, body.bearerTokenAuthenticationEnabled);
-    res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end();
+    return res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end();
   }
 }
