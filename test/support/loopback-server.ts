@@ -14,7 +14,7 @@ export abstract class LoopbackServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  protected abstract handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void | Promise<void>;
+  protected abstract handle(req: IncomingMessage, body: Buffer, res: ServerResponse): unknown;
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
