@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { Sink } from "../pipeline/sink";
 import { cloudWatchFromEnv, cloudWatchSinkConfigSchema, createCloudWatchSink } from "./cloudwatch";
+import { createDatadogSink, datadogFromEnv, datadogSinkConfigSchema } from "./datadog";
 import { HttpSink, httpSinkConfigSchema } from "./http";
 
 export interface SinkFactory<S extends z.ZodType = z.ZodType> {
@@ -34,6 +35,12 @@ export const SINKS = {
     },
     create: createCloudWatchSink,
   } satisfies SinkFactory<typeof cloudWatchSinkConfigSchema>,
+  datadog: {
+    schema: datadogSinkConfigSchema,
+    fromEnv: datadogFromEnv,
+    envNames: { site: "DD_SITE" },
+    create: createDatadogSink,
+  } satisfies SinkFactory<typeof datadogSinkConfigSchema>,
 } as const;
 
 export type DestinationName = keyof typeof SINKS;

@@ -1,0 +1,90 @@
+/** The datadog sink against a local intake enforcing the documented contract (key, gzip, limits, codes). */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleStream } from "../components/catalog";
+import { datadogIntakeUrl } from "../components/datadog/site";
+import { loadPolicy } from "../components/policy";
+import { Exporter } from "../exporter/pipeline/exporter";
+import { createDatadogSink, type DatadogSinkConfig } from "../exporter/sinks/datadog";
+import { DatadogIntakeServer } from "./support/datadog-intake-server";
+
+let intake: DatadogIntakeServer;
+beforeAll(async () => {
+  intake = await new DatadogIntakeServer().start();
+});
+afterAll(() => intake.stop());
+
+const recent = (n: number, seed: number) =>
+  [...sampleStream(n, { seed, time: Date.now() / 1000 - 60 })].map((e) => JSON.stringify(e));
+
+async function send(lines: string[], env: NodeJS.ProcessEnv, over: Partial<DatadogSinkConfig> = {}) {
+  const config: DatadogSinkConfig = { site: "datadoghq.eu", endpoint: intake.url, ...over };
+  const exporter = new Exporter(createDatadogSink(config, { connections: 2, env }), {
+    spoolDir: mkdtempSync(path.join(tmpdir(), "keytos-dd-")),
+    lingerMs: 20,
+  });
+  await exporter.acceptMany(lines);
+  return exporter.close({ timeoutMs: 30_000 });
+}
+
+describe("datadog sink", () => {
+  it("delivers gzip batches of <= 1000 logs with the attributes the monitors query", async () => {
+    intake.logs.length = 0;
+    const lines = recent(2500, 41);
+    const summary = await send(lines, { DD_API_KEY: intake.apiKey });
+    expect(summary).toMatchObject({ accepted: 2500, sent: 2500, inSpool: 0 });
+    expect(
+      intake.requests
+        .filter((r) => r.status === 202)
+        .every((r) => r.entries <= 1000 && r.compressedBytes < r.bytes / 3),
+    ).toBe(true);
+    const ids = new Set(intake.logs.map((l) => l.RecordId));
+    expect(lines.every((l) => ids.has(JSON.parse(l).event.RecordId))).toBe(true);
+    // Every compiled monitor's search matches its own sample's log: service + top-level attribute.
+    for (const rule of loadPolicy("policies/default.yaml").rules) {
+      const [service, attr] = (rule.destinations.datadog?.search ?? "").split(" ") as [string, string];
+      const [name, value] = attr.slice(1).split(":") as [string, string];
+      const hit = intake.logs.find((l) => `service:${l.service}` === service && String(l[name]) === value);
+      expect(hit, rule.key).toBeDefined();
+    }
+  });
+
+  it("413 above the uncompressed limit splits the batch", async () => {
+    intake.maxUncompressedBytes = 100_000;
+    try {
+      const summary = await send(recent(600, 42), { DD_API_KEY: intake.apiKey });
+      expect(summary.sent).toBe(600);
+      expect(intake.requests.some((r) => r.status === 413)).toBe(true);
+    } finally {
+      intake.maxUncompressedBytes = 5 * 1024 * 1024;
+    }
+  });
+
+  it("a wrong key halts with a message naming the site; no key is a configuration error", async () => {
+    const summary = await send(recent(5, 43), { DD_API_KEY: "not-a-key" });
+    expect(summary.halted).toMatch(
+      /HTTP 403 \(authentication failed: check the API key and the site: the key must belong to the datadoghq\.eu organisation/,
+    );
+    expect(summary.halted).not.toContain("not-a-key");
+    expect(() => createDatadogSink({ site: "datadoghq.com" }, { connections: 1, env: {} })).toThrow(
+      /export DD_API_KEY/,
+    );
+  });
+
+  it("events older than the intake's 18 h are dead-lettered at the door", async () => {
+    const old = [...sampleStream(1, { seed: 44, time: Date.now() / 1000 - 19 * 3600 })].map((e) =>
+      JSON.stringify(e),
+    );
+    const summary = await send(old, { DD_API_KEY: intake.apiKey });
+    expect(summary).toMatchObject({ accepted: 0, malformed: 1 });
+  });
+
+  it("knows every site's intake URL", () => {
+    expect(datadogIntakeUrl("datadoghq.com")).toBe("https://http-intake.logs.datadoghq.com/api/v2/logs");
+    expect(datadogIntakeUrl("us2.ddog-gov.com")).toBe(
+      "https://http-intake.logs.us2.ddog-gov.com/api/v2/logs",
+    );
+  });
+});
