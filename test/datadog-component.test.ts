@@ -58,6 +58,12 @@ describe("DatadogDestination (Pulumi mocks)", () => {
       "policy_rule:high-criticality",
       "product:ezca",
     ]);
+    for (const rule of rules) {
+      const monitor = registered.find((r) => r.name === `dd-${rule.slug}`)?.inputs;
+      expect(monitor?.query, rule.key).toBe(rule.destinations.datadog?.query);
+      expect(monitor?.priority, rule.key).toBe(String(rule.destinations.datadog?.priority));
+      expect(monitor?.message, rule.key).toContain(rule.description);
+    }
     const ezm = registered.find((r) => r.name === "dd-ezmonitor-41")?.inputs;
     expect(ezm).toMatchObject({
       query: 'logs("service:EZMonitor @VulnerabilityID:41").index("*").rollup("count").last("1h") > 0',
