@@ -87,7 +87,7 @@ export class Exporter {
     this.opts = {
       spoolDir: options.spoolDir,
       spoolMaxBytes: options.spoolMaxBytes ?? 256 * 1024 * 1024,
-      maxInFlight: options.maxInFlight ?? 4,
+      maxInFlight: Math.min(options.maxInFlight ?? 4, sink.limits.maxInFlight ?? Number.POSITIVE_INFINITY),
       lingerMs: options.lingerMs ?? 200,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     };

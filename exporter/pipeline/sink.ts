@@ -27,6 +27,8 @@ export interface SinkLimits {
   maxEventAgeMs?: number;
   /** Furthest event time in the future accepted (e.g. 2 h for PutLogEvents). */
   maxEventFutureMs?: number;
+  /** Most requests in flight this destination supports (e.g. 1 to keep Kafka keys in order). */
+  maxInFlight?: number;
 }
 
 /** How a request ended, as the sink reads the destination's answer. */

@@ -7,6 +7,7 @@ import type { Sink } from "../pipeline/sink";
 import { cloudWatchFromEnv, cloudWatchSinkConfigSchema, createCloudWatchSink } from "./cloudwatch";
 import { createDatadogSink, datadogFromEnv, datadogSinkConfigSchema } from "./datadog";
 import { HttpSink, httpSinkConfigSchema } from "./http";
+import { createKafkaSink, kafkaFromEnv, kafkaSinkConfigSchema } from "./kafka";
 
 export interface SinkFactory<S extends z.ZodType = z.ZodType> {
   /** Schema of the destination's section in the send config (same name as the destination). */
@@ -41,6 +42,12 @@ export const SINKS = {
     envNames: { site: "DD_SITE" },
     create: createDatadogSink,
   } satisfies SinkFactory<typeof datadogSinkConfigSchema>,
+  kafka: {
+    schema: kafkaSinkConfigSchema,
+    fromEnv: kafkaFromEnv,
+    envNames: { brokers: "KEYTOS_KAFKA_BROKERS", topic: "KEYTOS_KAFKA_TOPIC" },
+    create: (config, opts) => createKafkaSink(config, opts),
+  } satisfies SinkFactory<typeof kafkaSinkConfigSchema>,
 } as const;
 
 export type DestinationName = keyof typeof SINKS;
