@@ -1,0 +1,116 @@
+/**
+ * Kafka post-deploy smoke check: record the topic's end offsets, produce a uniquely tagged test
+ * event through the sink, then consume it back with a fresh consumer group from the recorded
+ * offsets within a timeout. The sender has no Read grant (least privilege): reading back uses
+ * the reader credentials given (KEYTOS_KAFKA_SMOKE_USERNAME / _PASSWORD); without them, or if
+ * they cannot read, the result is "sent, not verified", never a pass.
+ */
+import { randomUUID } from "node:crypto";
+import { Kafka, logLevel } from "kafkajs";
+import { stableJson } from "../../components/catalog/mappings";
+import { sampleEvent } from "../../components/catalog/samples";
+import { createKafkaSink, type KafkaSinkConfig } from "../sinks/kafka";
+import { type SmokeResult, timed } from "./result";
+
+export interface KafkaSmokeOptions {
+  config: KafkaSinkConfig;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+const D = "kafka";
+
+export async function smokeKafka(opts: KafkaSmokeOptions): Promise<SmokeResult[]> {
+  const { config, env } = opts;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const reader =
+    env.KEYTOS_KAFKA_SMOKE_USERNAME && env.KEYTOS_KAFKA_SMOKE_PASSWORD
+      ? { username: env.KEYTOS_KAFKA_SMOKE_USERNAME, password: env.KEYTOS_KAFKA_SMOKE_PASSWORD }
+      : undefined;
+  const kafka = reader
+    ? new Kafka({
+        clientId: "keytos-siem-smoke",
+        brokers: config.brokers,
+        ssl: !config.allowPlaintext,
+        sasl: { mechanism: "plain", ...reader },
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 1 },
+      })
+    : undefined;
+
+  let offsets: { partition: number; offset: string }[] = [];
+  if (kafka) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      offsets = await admin.fetchTopicOffsets(config.topic);
+    } catch {
+      offsets = []; // verified below as "not verified"
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  const recordId = randomUUID();
+  const test = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
+  test.event = { ...test.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
+  const results: SmokeResult[] = [];
+  const sent = await timed(D, "produce test event", async () => {
+    const sink = createKafkaSink(config, { env });
+    try {
+      const events = [{ env: test, json: stableJson(test) }];
+      const outcome = await sink.send(sink.encode(events) as never, events, AbortSignal.timeout(timeoutMs));
+      if (outcome.kind !== "ok")
+        throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
+      return {
+        result: "pass",
+        detail: `RecordId ${recordId} acknowledged by all in-sync replicas of ${config.topic}`,
+      };
+    } finally {
+      await sink.close();
+    }
+  });
+  results.push(sent);
+  if (sent.result !== "pass") return results;
+
+  results.push(
+    await timed(D, "consume test event back", async () => {
+      if (!kafka || offsets.length === 0) {
+        return {
+          result: "sent-not-verified",
+          detail: reader
+            ? `the reader cannot describe ${config.topic}: sent, not verified`
+            : "no reader credentials (KEYTOS_KAFKA_SMOKE_USERNAME / _PASSWORD): sent, not verified",
+        };
+      }
+      const consumer = kafka.consumer({ groupId: `keytos-siem-smoke-${recordId}` });
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: config.topic, fromBeginning: false });
+        const found = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          void consumer.run({
+            eachMessage: async ({ message }) => {
+              if (message.value?.toString().includes(recordId)) {
+                clearTimeout(timer);
+                resolve(true);
+              }
+            },
+          });
+        });
+        for (const o of offsets)
+          consumer.seek({ topic: config.topic, partition: o.partition, offset: o.offset });
+        if (!(await found)) {
+          return {
+            result: "sent-not-verified",
+            detail: `not read back within ${timeoutMs / 1000}s (does the reader have Read on the topic and group?)`,
+          };
+        }
+        return { result: "pass", detail: `read RecordId ${recordId} back from ${config.topic}` };
+      } finally {
+        await consumer.disconnect();
+      }
+    }),
+  );
+  return results;
+}

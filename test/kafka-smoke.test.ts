@@ -1,0 +1,77 @@
+/** The Kafka smoke check on the real broker: produce, then consume back from the recorded offsets. */
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from "kafkajs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { smokeKafka } from "../exporter/smoke/kafka";
+
+const { kafka } = inject("services");
+const topic = `keytos-smoke-${Date.now()}`;
+const admin = new Kafka({
+  brokers: kafka.brokers,
+  sasl: { mechanism: "plain", ...kafka.admin },
+  logLevel: logLevel.NOTHING,
+}).admin();
+
+beforeAll(async () => {
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+  await admin.createAcls({
+    acl: ["WRITE", "DESCRIBE"].map((op) => ({
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: topic,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${kafka.sender.username}`,
+      host: "*",
+      operation: AclOperationTypes[op as "WRITE" | "DESCRIBE"],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  });
+});
+afterAll(() => admin.disconnect());
+
+const config = () => ({ brokers: kafka.brokers, topic, allowPlaintext: true });
+const senderEnv = {
+  KEYTOS_KAFKA_USERNAME: kafka.sender.username,
+  KEYTOS_KAFKA_PASSWORD: kafka.sender.password,
+};
+
+describe("kafka smoke check", () => {
+  it("produces a tagged event and consumes it back with a fresh group from the recorded offsets", async () => {
+    const results = await smokeKafka({
+      config: config(),
+      env: {
+        ...senderEnv,
+        KEYTOS_KAFKA_SMOKE_USERNAME: kafka.admin.username,
+        KEYTOS_KAFKA_SMOKE_PASSWORD: kafka.admin.password,
+      },
+      timeoutMs: 20_000,
+    });
+    expect(results.map((r) => [r.check, r.result])).toEqual([
+      ["produce test event", "pass"],
+      ["consume test event back", "pass"],
+    ]);
+  });
+
+  it("without reader credentials: sent, not verified — never a pass", async () => {
+    const results = await smokeKafka({ config: config(), env: senderEnv });
+    expect(results.map((r) => r.result)).toEqual(["pass", "sent-not-verified"]);
+  });
+
+  it("a wrong password fails the produce check with the authentication message", async () => {
+    const results = await smokeKafka({
+      config: config(),
+      env: {
+        KEYTOS_KAFKA_USERNAME: kafka.sender.username,
+        KEYTOS_KAFKA_PASSWORD: kafka.wrongPassword.password,
+      },
+    });
+    expect(results).toHaveLength(1);
+    expect(results[0]?.detail).toMatch(/SASL\/PLAIN authentication failed/);
+  });
+});
