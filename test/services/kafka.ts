@@ -14,6 +14,7 @@ import {
   freePort,
   PROJECT_ROOT,
   requireJava,
+  requireKcat,
   requireMaven,
   runOrThrow,
   type Spawned,
@@ -121,6 +122,7 @@ const LOG4J = (logFile: string) =>
 export async function startKafka(
   opts: { detached?: boolean } = {},
 ): Promise<{ info: KafkaInfo; service: Spawned }> {
+  requireKcat();
   const libs = installKafka();
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-kafka-"));
   const [port, controllerPort] = [await freePort(), await freePort()];

@@ -1,6 +1,6 @@
 /** A machine without Java or Python gets a message saying what to install, not a stack trace. */
 import { afterEach, describe, expect, it } from "vitest";
-import { MissingPrerequisite, requireJava, requireMaven, requirePython } from "./prereqs";
+import { MissingPrerequisite, requireJava, requireKcat, requireMaven, requirePython } from "./prereqs";
 
 const PATH = process.env.PATH;
 afterEach(() => {
@@ -21,6 +21,7 @@ describe("prerequisite checks", () => {
     ],
     ["Maven", requireMaven, /Maven is not installed.*\n.*apt-get install maven/],
     ["Python", requirePython, /Python 3\.9\+ is not installed.*\n.*apt-get install python3 python3-venv/],
+    ["kcat", requireKcat, /kcat is not installed.*\n.*apt-get install kcat/],
   ])("names what to install when %s is missing", (_name, check, message) => {
     process.env.PATH = "/nonexistent";
     expect(check).toThrow(MissingPrerequisite);

@@ -52,6 +52,15 @@ export function requireMaven(): void {
   }
 }
 
+export function requireKcat(): void {
+  if (probe("kcat", ["-V"]) === undefined) {
+    throw new MissingPrerequisite(
+      "kcat is not installed: the Kafka tests read the topic back with it, independently of kafkajs.",
+      "install it (Debian/Ubuntu: apt-get install kcat).",
+    );
+  }
+}
+
 export function requirePython(): string {
   for (const py of ["python3", "python"]) {
     const out = probe(py, ["-c", "import sys, venv; print(sys.version_info[0], sys.version_info[1])"]);
