@@ -6,38 +6,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compilePolicyText, loadPolicy } from "../components/policy";
+import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
-type Registered = { type: string; name: string; inputs: Record<string, unknown> };
-const registered: Registered[] = [];
 const ACCOUNT = "123456789012";
+let registered: Registered[] = [];
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "aws:cloudwatch/logGroup:LogGroup")
-          state.arn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.name}`;
-        if (args.type === "aws:cloudwatch/logStream:LogStream") {
-          state.arn = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.logGroupName}:log-stream:${args.inputs.name}`;
-        }
-        if (args.type === "aws:iam/serviceSpecificCredential:ServiceSpecificCredential") {
-          state.serviceCredentialSecret = `ACWL-${args.name}`;
-          state.serviceSpecificCredentialId = "ACCA-mock-id";
-        }
-        if (args.type === "aws:sns/topic:Topic") state.arn = `arn:aws:sns:us-east-1:${ACCOUNT}:${args.name}`;
-        return { id: `${args.name}-id`, state };
-      },
-      call: (args) => args.inputs,
-    },
-    "keytos-siem",
-    "test",
-    false,
-  );
+  registered = await recordResources((args) => {
+    if (args.type === "aws:cloudwatch/logGroup:LogGroup") {
+      return { arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.name}` };
+    }
+    if (args.type === "aws:cloudwatch/logStream:LogStream") {
+      return {
+        arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${args.inputs.logGroupName}:log-stream:${args.inputs.name}`,
+      };
+    }
+    if (args.type === "aws:iam/serviceSpecificCredential:ServiceSpecificCredential") {
+      return { serviceCredentialSecret: `ACWL-${args.name}`, serviceSpecificCredentialId: "ACCA-mock-id" };
+    }
+    if (args.type === "aws:sns/topic:Topic") return { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${args.name}` };
+    return {};
+  });
 });
 
-const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 const ofType = (type: string) => registered.filter((r) => r.type === type);
 
 async function build(settings: Record<string, unknown>, rules = loadPolicy("policies/default.yaml").rules) {

@@ -3,30 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { monitorSpec } from "../components/datadog/monitor";
 import { compilePolicyText, loadPolicy } from "../components/policy";
+import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
-type Registered = { type: string; name: string; inputs: Record<string, unknown> };
-const registered: Registered[] = [];
+let registered: Registered[] = [];
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const state = {
-          ...args.inputs,
-          ...(args.type === "datadog:index/apiKey:ApiKey" ? { key: `key-of-${args.name}` } : {}),
-        };
-        return { id: `${args.name}-id`, state };
-      },
-      call: (args) => args.inputs,
-    },
-    "keytos-siem",
-    "test",
-    false,
+  registered = await recordResources((args) =>
+    args.type === "datadog:index/apiKey:ApiKey" ? { key: `key-of-${args.name}` } : {},
   );
 });
 
-const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 const rules = loadPolicy("policies/default.yaml").rules;
 
 describe("DatadogDestination (Pulumi mocks)", () => {

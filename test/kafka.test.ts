@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -22,6 +21,7 @@ import { checkEnvelope, sampleStream } from "../components/catalog";
 import { resolveKafkaSettings, senderAcls, topicConfig } from "../components/kafka/settings";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
+import { recordResources } from "./support/pulumi-mocks";
 
 const { kafka } = inject("services");
 const topicName = `keytos-audit-${Date.now()}`;
@@ -218,19 +218,7 @@ describe("Kafka destination (real broker)", () => {
 
 describe("KafkaDestination (Pulumi mocks)", () => {
   it("declares the topic with its config and exactly the sender's Write + Describe ACLs", async () => {
-    const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: (args) => args.inputs,
-      },
-      "keytos-siem",
-      "test",
-      false,
-    );
+    const registered = await recordResources();
     const { KafkaDestination } = await import("../components/kafka");
     const k = new KafkaDestination("kafka", {
       bootstrapServers: ["kafka-1.example.com:9096"],
