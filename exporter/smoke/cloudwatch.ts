@@ -4,7 +4,6 @@
  * patience window, and check every alarm's metric-filter pattern against its sample event with
  * TestMetricFilter, or with this project's evaluator where the endpoint lacks it (said so).
  */
-import { randomUUID } from "node:crypto";
 import {
   CloudWatchLogsClient,
   GetLogEventsCommand,
@@ -15,7 +14,7 @@ import { sampleEvent } from "../../components/catalog/samples";
 import { filterPatternMatches } from "../../components/cloudwatch/filter-pattern";
 import type { CompiledRule } from "../../components/policy/compile";
 import { type CloudWatchSinkConfig, createCloudWatchSink } from "../sinks/cloudwatch";
-import { type SmokeResult, timed } from "./result";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
 
 export interface CloudWatchSmokeOptions {
   config: CloudWatchSinkConfig;
@@ -37,25 +36,14 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   });
   const results: SmokeResult[] = [];
-  const test = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
-  const recordId = randomUUID();
-  test.event = { ...test.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
-  const json = stableJson(test);
+  const { env: test, recordId } = taggedTestEvent();
 
   const sent = await timed(D, "send test event", async () => {
-    const sink = createCloudWatchSink(config, { connections: 1, env: opts.env });
-    try {
-      const events = [{ env: test, json }];
-      const outcome = await sink.send(sink.encode(events) as never, events, AbortSignal.timeout(30_000));
-      if (outcome.kind !== "ok")
-        throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
-      return {
-        result: "pass",
-        detail: `RecordId ${recordId} accepted by ${config.logGroup}/${config.logStream}`,
-      };
-    } finally {
-      await sink.close();
-    }
+    await sendOnce(createCloudWatchSink(config, { connections: 1, env: opts.env }), test, 30_000);
+    return {
+      result: "pass",
+      detail: `RecordId ${recordId} accepted by ${config.logGroup}/${config.logStream}`,
+    };
   });
   results.push(sent);
 

@@ -4,14 +4,11 @@
  * every compiled monitor query (and, given their ids, that the monitors exist). Without one: checks
  * the API key with GET /api/v1/validate and reports "key valid, sent, not verified", not a pass.
  */
-import { randomUUID } from "node:crypto";
 import { request } from "undici";
-import { stableJson } from "../../components/catalog/mappings";
-import { sampleEvent } from "../../components/catalog/samples";
 import { datadogApiUrl } from "../../components/datadog/site";
 import type { CompiledRule } from "../../components/policy/compile";
 import { createDatadogSink, type DatadogSinkConfig } from "../sinks/datadog";
-import { type SmokeResult, timed } from "./result";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
 
 export interface DatadogSmokeOptions {
   config: DatadogSinkConfig;
@@ -50,21 +47,11 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
   const appKey = opts.env.DD_APP_KEY;
   const keys = { "dd-api-key": apiKey, ...(appKey ? { "dd-application-key": appKey } : {}) };
   const results: SmokeResult[] = [];
-  const recordId = randomUUID();
-  const test = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
-  test.event = { ...test.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
+  const { env: test, recordId } = taggedTestEvent();
 
   const sent = await timed(D, "send test log", async () => {
-    const sink = createDatadogSink(opts.config, { connections: 1, env: opts.env });
-    try {
-      const events = [{ env: test, json: stableJson(test) }];
-      const outcome = await sink.send(sink.encode(events) as never, events, AbortSignal.timeout(30_000));
-      if (outcome.kind !== "ok")
-        throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
-      return { result: "pass", detail: `RecordId ${recordId} accepted by the ${opts.config.site} intake` };
-    } finally {
-      await sink.close();
-    }
+    await sendOnce(createDatadogSink(opts.config, { connections: 1, env: opts.env }), test, 30_000);
+    return { result: "pass", detail: `RecordId ${recordId} accepted by the ${opts.config.site} intake` };
   });
   results.push(sent);
 

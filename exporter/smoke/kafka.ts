@@ -5,12 +5,9 @@
  * the reader credentials given (KEYTOS_KAFKA_SMOKE_USERNAME / _PASSWORD); without them, or if
  * they cannot read, the result is "sent, not verified", never a pass.
  */
-import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { stableJson } from "../../components/catalog/mappings";
-import { sampleEvent } from "../../components/catalog/samples";
 import { createKafkaSink, type KafkaSinkConfig } from "../sinks/kafka";
-import { type SmokeResult, timed } from "./result";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
 
 export interface KafkaSmokeOptions {
   config: KafkaSinkConfig;
@@ -51,24 +48,14 @@ export async function smokeKafka(opts: KafkaSmokeOptions): Promise<SmokeResult[]
     }
   }
 
-  const recordId = randomUUID();
-  const test = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
-  test.event = { ...test.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
+  const { env: test, recordId } = taggedTestEvent();
   const results: SmokeResult[] = [];
   const sent = await timed(D, "produce test event", async () => {
-    const sink = createKafkaSink(config, { env });
-    try {
-      const events = [{ env: test, json: stableJson(test) }];
-      const outcome = await sink.send(sink.encode(events) as never, events, AbortSignal.timeout(timeoutMs));
-      if (outcome.kind !== "ok")
-        throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
-      return {
-        result: "pass",
-        detail: `RecordId ${recordId} acknowledged by all in-sync replicas of ${config.topic}`,
-      };
-    } finally {
-      await sink.close();
-    }
+    await sendOnce(createKafkaSink(config, { env }), test, timeoutMs);
+    return {
+      result: "pass",
+      detail: `RecordId ${recordId} acknowledged by all in-sync replicas of ${config.topic}`,
+    };
   });
   results.push(sent);
   if (sent.result !== "pass") return results;

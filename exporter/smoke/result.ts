@@ -1,4 +1,9 @@
-/** One line of a post-deploy smoke report, shared by every destination's smoke check. */
+/** One line of a post-deploy smoke report, and the pieces every destination's smoke check shares. */
+import { randomUUID } from "node:crypto";
+import type { Envelope } from "../../components/catalog/envelope";
+import { stableJson } from "../../components/catalog/mappings";
+import { sampleEvent } from "../../components/catalog/samples";
+import type { Sink } from "../pipeline/sink";
 
 export type SmokeStatus = "pass" | "fail" | "sent-not-verified";
 
@@ -28,5 +33,25 @@ export async function timed(
       detail: (err as Error).message,
       durationMs: Math.round(performance.now() - t0),
     };
+  }
+}
+
+/** A uniquely tagged EZCA 4888 test event: host keytos-siem-smoke, its RecordId also in Details. */
+export function taggedTestEvent(): { env: Envelope; recordId: string } {
+  const recordId = randomUUID();
+  const env = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
+  env.event = { ...env.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
+  return { env, recordId };
+}
+
+/** Sends one event straight through a sink (no spool), then closes it; throws unless accepted. */
+export async function sendOnce(sink: Sink, env: Envelope, timeoutMs: number): Promise<void> {
+  try {
+    const events = [{ env, json: stableJson(env) }];
+    const outcome = await sink.send(sink.encode(events), events, AbortSignal.timeout(timeoutMs));
+    if (outcome.kind !== "ok")
+      throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
+  } finally {
+    await sink.close();
   }
 }
