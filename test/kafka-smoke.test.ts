@@ -1,37 +1,26 @@
 /** The Kafka smoke check on the real broker: produce, then consume back from the recorded offsets. */
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  Kafka,
-  logLevel,
-  ResourcePatternTypes,
-} from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { resolveKafkaSettings } from "../components/kafka/settings";
 import { smokeKafka } from "../exporter/smoke/kafka";
+import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 
 const { kafka } = inject("services");
 const topic = `keytos-smoke-${Date.now()}`;
-const admin = new Kafka({
-  brokers: kafka.brokers,
-  sasl: { mechanism: "plain", ...kafka.admin },
-  logLevel: logLevel.NOTHING,
-}).admin();
+const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
 
 beforeAll(async () => {
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
-  await admin.createAcls({
-    acl: ["WRITE", "DESCRIBE"].map((op) => ({
-      resourceType: AclResourceTypes.TOPIC,
-      resourceName: topic,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: `User:${kafka.sender.username}`,
-      host: "*",
-      operation: AclOperationTypes[op as "WRITE" | "DESCRIBE"],
-      permissionType: AclPermissionTypes.ALLOW,
-    })),
-  });
+  // The sender gets exactly the component's grants (Write + Describe), so it cannot read back.
+  await provisionLikeComponent(
+    admin,
+    resolveKafkaSettings({
+      bootstrapServers: kafka.brokers,
+      topic,
+      partitions: 2,
+      replicationFactor: 1,
+      senderUsername: kafka.sender.username,
+    }),
+  );
 });
 afterAll(() => admin.disconnect());
 

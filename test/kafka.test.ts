@@ -12,15 +12,14 @@ import {
   AclPermissionTypes,
   AclResourceTypes,
   ConfigResourceTypes,
-  Kafka,
-  logLevel,
   ResourcePatternTypes,
 } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkEnvelope, sampleStream } from "../components/catalog";
-import { resolveKafkaSettings, senderAcls, topicConfig } from "../components/kafka/settings";
+import { resolveKafkaSettings, topicConfig } from "../components/kafka/settings";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
+import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 import { recordResources } from "./support/pulumi-mocks";
 
 const { kafka } = inject("services");
@@ -32,41 +31,12 @@ const settings = resolveKafkaSettings({
   replicationFactor: 1,
   senderUsername: kafka.sender.username,
 });
-const client = (user: { username: string; password: string }) =>
-  new Kafka({ brokers: kafka.brokers, sasl: { mechanism: "plain", ...user }, logLevel: logLevel.NOTHING });
+const client = (user: { username: string; password: string }) => kafkaClient(kafka.brokers, user);
 const admin = client(kafka.admin).admin();
 
 beforeAll(async () => {
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic: settings.topic,
-        numPartitions: settings.partitions,
-        replicationFactor: settings.replicationFactor,
-        configEntries: Object.entries(topicConfig(settings)).map(([name, value]) => ({ name, value })),
-      },
-    ],
-  });
-  await admin.createAcls({
-    acl: senderAcls(settings).map((a) => ({
-      resourceType: AclResourceTypes[a.resourceType === "Topic" ? "TOPIC" : "CLUSTER"],
-      resourceName: a.resourceName,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: a.principal,
-      host: a.host,
-      operation:
-        AclOperationTypes[
-          a.operation === "IdempotentWrite"
-            ? "IDEMPOTENT_WRITE"
-            : a.operation === "Write"
-              ? "WRITE"
-              : "DESCRIBE"
-        ],
-      permissionType: AclPermissionTypes.ALLOW,
-    })),
-  });
+  await provisionLikeComponent(admin, settings);
 });
 afterAll(() => admin.disconnect());
 
