@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { processAlive } from "./process";
 
 /** Another live sender owns the spool. */
 export class SpoolBusyError extends Error {
@@ -144,14 +145,5 @@ export class Spool {
     if (!this.db.open) return;
     this.db.prepare("DELETE FROM owner WHERE id = 1 AND pid = ?").run(process.pid);
     this.db.close();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
   }
 }

@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { processAlive } from "../../exporter/pipeline/process";
 import { startServices, type TestServices } from "./index";
 import { installKafka } from "./kafka";
 import { installMoto } from "./moto";
@@ -17,15 +18,6 @@ const STATE = process.env.KEYTOS_TEST_SERVICES ?? path.join(PROJECT_ROOT, ".test
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function stopFromState(): Promise<void> {
   if (!existsSync(STATE)) {
     console.log(`no running services recorded in ${STATE}`);
@@ -33,10 +25,10 @@ async function stopFromState(): Promise<void> {
   }
   const state = JSON.parse(readFileSync(STATE, "utf8")) as TestServices;
   for (const [name, info] of Object.entries(state)) {
-    if (info.pid && alive(info.pid)) {
+    if (info.pid && processAlive(info.pid)) {
       process.kill(-info.pid, "SIGTERM"); // detached: the pid leads its own process group
-      for (let waited = 0; alive(info.pid) && waited < 15_000; waited += 200) await sleep(200);
-      if (alive(info.pid)) process.kill(-info.pid, "SIGKILL");
+      for (let waited = 0; processAlive(info.pid) && waited < 15_000; waited += 200) await sleep(200);
+      if (processAlive(info.pid)) process.kill(-info.pid, "SIGKILL");
       console.log(`stopped ${name} (pid ${info.pid})`);
     } else {
       console.log(`${name} was not running`);
