@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readStackConfig } from "../stacks/config";
+import { recordResources } from "./support/pulumi-mocks";
 
 type Program = typeof import("../stacks/index");
 
@@ -12,15 +13,7 @@ async function runProgram(config: Record<string, string>): Promise<Program> {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`keytos-siem:${k}`, v])),
   );
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: (args) => args.inputs,
-    },
-    "keytos-siem",
-    "test",
-    false,
-  );
+  await recordResources();
   return import("../stacks/index");
 }
 
