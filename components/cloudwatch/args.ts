@@ -50,6 +50,10 @@ export const AWS_REGIONS = [
   "cn-northwest-1",
 ] as const;
 
+/** Log group and stream names CloudWatch Logs accepts. */
+export const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+export const LOG_STREAM_NAME = /^[^:*]{1,512}$/;
+
 export interface CloudWatchSettings {
   /** AWS region of the log group. */
   region: string;
@@ -109,10 +113,10 @@ export function resolveCloudWatchSettings(
       `region "${s.region}" is not an AWS region with CloudWatch Logs; e.g. us-east-1, eu-west-1 (all: ${AWS_REGIONS.join(", ")})`,
     );
   }
-  if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(logGroupName)) {
+  if (!LOG_GROUP_NAME.test(logGroupName)) {
     problems.push(`logGroupName "${logGroupName}" must be 1-512 characters of letters, digits and . - _ / #`);
   }
-  if (!/^[^:*]{1,512}$/.test(logStreamName)) {
+  if (!LOG_STREAM_NAME.test(logStreamName)) {
     problems.push(`logStreamName "${logStreamName}" must be 1-512 characters without : or *`);
   }
   if (!(RETENTION_DAYS as readonly number[]).includes(retentionInDays)) {

@@ -6,10 +6,8 @@
  *           KEYTOS_CLOUDWATCH_API_KEY, as the EZCA / EZMonitor portals use it.
  */
 import { z } from "zod";
+import { LOG_GROUP_NAME, LOG_STREAM_NAME } from "../../../components/cloudwatch/args";
 import { strict } from "../../../components/config/yaml-file";
-
-const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-const LOG_STREAM = /^[^:*]{1,512}$/;
 
 export const cloudWatchSinkConfigSchema = strict({
   /** AWS region of the log group, e.g. us-east-1. */
@@ -18,8 +16,8 @@ export const cloudWatchSinkConfigSchema = strict({
     .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region such as us-east-1" }),
   logGroup: z
     .string()
-    .regex(LOG_GROUP, { error: "must be 1-512 characters of letters, digits and . - _ / #" }),
-  logStream: z.string().regex(LOG_STREAM, { error: "must be 1-512 characters without : or *" }),
+    .regex(LOG_GROUP_NAME, { error: "must be 1-512 characters of letters, digits and . - _ / #" }),
+  logStream: z.string().regex(LOG_STREAM_NAME, { error: "must be 1-512 characters without : or *" }),
   /** sigv4 (default when no API key is set) or bearer (default when KEYTOS_CLOUDWATCH_API_KEY is set). */
   auth: z.enum(["sigv4", "bearer"]).optional(),
   /** Override the service endpoint (tests, VPC endpoints). */
