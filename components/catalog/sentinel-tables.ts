@@ -1,7 +1,9 @@
 /**
  * Log Analytics custom tables, one per sourcetype: EZCA_CAs_CL, EZCA_Certificates_CL,
- * EZMonitor_Alerts_CL. Column names keep the legacy Data Collector suffixes (_s string, _d double,
- * _g guid) because the vendor's Sentinel queries use `EventID_d`; they must work unchanged.
+ * EZMonitor_Alerts_CL. Column names keep the legacy Data Collector suffixes (_s string, _d double)
+ * because the vendor's Sentinel queries use `EventID_d`; they must work unchanged. No guid column:
+ * DCR streams have no guid type, and a stream column typed like its table column lets the data
+ * flow be a plain `source` transform (RecordId is kept as a string).
  *
  * The Azure component declares these tables and the DCR stream columns from this one list; the
  * test suite checks every compiled KQL against it in Microsoft's Kusto language service.
@@ -46,7 +48,7 @@ const col = (name: string, type: LogAnalyticsType, from: string, description: st
 
 const COMMON_HEAD: TableColumn[] = [
   col("TimeGenerated", "dateTime", "time", "Event time (from the envelope's epoch seconds)"),
-  col("RecordId_g", "guid", "event.RecordId", "Stable event id, for de-duplication"),
+  col("RecordId_s", "string", "event.RecordId", "Stable event id (a UUID), for de-duplication"),
   col("Host_s", "string", "host", "Sending host"),
   col("Source_s", "string", "source", "Product: EZCA or EZMonitor"),
   col("SourceType_s", "string", "sourcetype", "Log type"),
