@@ -32,3 +32,11 @@ export function sentinelSeverity(
 ): "High" | "Medium" | "Low" | "Informational" {
   return ({ high: "High", medium: "Medium", low: "Low", informational: "Informational" } as const)[severity];
 }
+
+/** Seconds in an ISO 8601 duration as isoDuration writes them (PnD, PTnH, PTnM and combinations). */
+export function isoDurationSeconds(iso: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!m || iso === "P" || iso.endsWith("T"))
+    throw new RangeError(`"${iso}" is not an ISO 8601 duration in days, hours, minutes`);
+  return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60;
+}
