@@ -352,7 +352,8 @@ export class Exporter {
           this.lastError = outcome.reason;
           break;
       }
-      const retryAfter = outcome.kind === "retryable" ? outcome.retryAfterMs : undefined;
+      const retryAfter =
+        outcome.kind === "retryable" || outcome.kind === "partial" ? outcome.retryAfterMs : undefined;
       const delay = nextDelayMs(attempt, this.retry, retryAfter, this.random);
       if (Date.now() + delay - firstTry > this.retry.maxElapsedMs) return; // budget spent: parked in the spool
       this.counts.retried += pending.length;

@@ -43,8 +43,15 @@ export type SendOutcome =
   | { kind: "permanent"; reason: string; fatal?: boolean }
   /** The request was too large: split the batch in halves and retry them. */
   | { kind: "too-large"; reason: string }
-  /** Some events were rejected while the rest was accepted (indexes into the batch). */
-  | { kind: "partial"; rejected: { index: number; reason: string; retryable: boolean }[] };
+  /**
+   * Some events were rejected while the rest was accepted (indexes into the batch); retryable
+   * ones are resent, at least retryAfterMs later if the destination asked (e.g. a throttled call).
+   */
+  | {
+      kind: "partial";
+      rejected: { index: number; reason: string; retryable: boolean }[];
+      retryAfterMs?: number;
+    };
 
 export interface Sink<Encoded = unknown> {
   /** Destination name, e.g. "datadog"; used in messages and file names. */

@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import type { Sink } from "../pipeline/sink";
+import { AZURE_ENV_NAMES, azureFromEnv, azureSinkConfigSchema, createAzureSink } from "./azure";
 import { cloudWatchFromEnv, cloudWatchSinkConfigSchema, createCloudWatchSink } from "./cloudwatch";
 import { createDatadogSink, datadogFromEnv, datadogSinkConfigSchema } from "./datadog";
 import { HttpSink, httpSinkConfigSchema } from "./http";
@@ -48,6 +49,12 @@ export const SINKS = {
     envNames: { brokers: "KEYTOS_KAFKA_BROKERS", topic: "KEYTOS_KAFKA_TOPIC" },
     create: (config, opts) => createKafkaSink(config, opts),
   } satisfies SinkFactory<typeof kafkaSinkConfigSchema>,
+  azure: {
+    schema: azureSinkConfigSchema,
+    fromEnv: azureFromEnv,
+    envNames: AZURE_ENV_NAMES,
+    create: (config, opts) => createAzureSink(config, opts),
+  } satisfies SinkFactory<typeof azureSinkConfigSchema>,
 } as const;
 
 export type DestinationName = keyof typeof SINKS;
