@@ -5,6 +5,7 @@
  * search evaluated against every sample's Datadog log.
  */
 import { describe, expect, it } from "vitest";
+import { kqlChecker } from "../components/azure/kql-check";
 import {
   CATALOG,
   type Envelope,
@@ -19,7 +20,6 @@ import {
 import { filterPatternMatches, parseFilterPattern } from "../components/cloudwatch/filter-pattern";
 import { parseDatadogMonitorQuery } from "../components/datadog/query";
 import { type CompiledRule, compilePolicyText, loadPolicy } from "../components/policy";
-import { kqlChecker } from "./support/kusto";
 
 const samples = sampleCatalog();
 const keyOf = (env: Envelope) => {

@@ -40,3 +40,9 @@ export function isoDurationSeconds(iso: string): number {
     throw new RangeError(`"${iso}" is not an ISO 8601 duration in days, hours, minutes`);
   return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60;
 }
+
+/** The filter of a rule query in the guide's shape (`Table | where Column == 123`), parsed. */
+export function parseSentinelKql(kql: string): { table: string; column: string; value: number } | undefined {
+  const m = /^\s*(\w+)\s*\|\s*where\s+(\w+)\s*==\s*(\d+)\s*$/.exec(kql);
+  return m ? { table: m[1] as string, column: m[2] as string, value: Number(m[3]) } : undefined;
+}

@@ -1,6 +1,7 @@
 /** One line of a post-deploy smoke report, and the pieces every destination's smoke check shares. */
 import { randomUUID } from "node:crypto";
 import type { Envelope } from "../../components/catalog/envelope";
+import type { Product } from "../../components/catalog/events";
 import { stableJson } from "../../components/catalog/mappings";
 import { sampleEvent } from "../../components/catalog/samples";
 import type { Sink } from "../pipeline/sink";
@@ -36,10 +37,10 @@ export async function timed(
   }
 }
 
-/** A uniquely tagged EZCA 4888 test event: host keytos-siem-smoke, its RecordId also in Details. */
-export function taggedTestEvent(): { env: Envelope; recordId: string } {
+/** A uniquely tagged test event (EZCA 4888 unless told): host keytos-siem-smoke, its RecordId also in Details. */
+export function taggedTestEvent(product: Product = "EZCA", id = 4888): { env: Envelope; recordId: string } {
   const recordId = randomUUID();
-  const env = sampleEvent("EZCA", 4888, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
+  const env = sampleEvent(product, id, { time: Date.now() / 1000, host: "keytos-siem-smoke" });
   env.event = { ...env.event, RecordId: recordId, Details: `keytos-siem smoke test ${recordId}` };
   return { env, recordId };
 }

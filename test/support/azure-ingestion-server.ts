@@ -8,7 +8,7 @@
  *   type mismatches are recorded in `problems` (the service would drop or null them).
  * Scripted faults (429 with Retry-After, 5xx, ...) are consumed one per ingestion request.
  * It also answers the Log Analytics query API for the one query shape the smoke test sends
- * (`Table | where Column == "value"`), showing rows only `visibleAfterMs` after ingestion.
+ * (`Table | where Column == value`, chained), showing rows only `visibleAfterMs` after ingestion.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
@@ -41,7 +41,7 @@ export class AzureIngestionServer extends LoopbackServer {
   /** Rows by output table, with the time they were ingested. */
   readonly tables = new Map<string, { row: Record<string, unknown>; at: number }[]>();
   readonly requests: IngestionRequest[] = [];
-  readonly queries: string[] = [];
+  readonly queries: { path: string; query: string }[] = [];
   /** Rows that did not match their stream declaration, described. */
   readonly problems: string[] = [];
   /** How long ingested rows take to become queryable. */
@@ -182,7 +182,7 @@ export class AzureIngestionServer extends LoopbackServer {
     }
   }
 
-  /** Log Analytics query API: `Table | where Column == "value"`, all columns of matching visible rows. */
+  /** Log Analytics query API: `Table | where Col == "text" | where Col == 123 ...`, all columns of matching visible rows. */
   private query(req: IncomingMessage, body: Buffer, res: ServerResponse): ServerResponse {
     const json = (status: number, payload: object) =>
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
@@ -190,16 +190,22 @@ export class AzureIngestionServer extends LoopbackServer {
       return json(401, { error: { code: "InvalidTokenError", message: "missing or invalid bearer token" } });
     }
     const { query } = JSON.parse(body.toString("utf8")) as { query: string };
-    this.queries.push(query);
-    const m = /^\s*(\w+)\s*\|\s*where\s+(\w+)\s*==\s*"([^"]*)"\s*$/.exec(query);
-    if (!m) {
+    this.queries.push({ path: req.url ?? "", query });
+    const [source, ...stages] = query.split("|").map((s) => s.trim());
+    const filters = stages.map((stage) => /^where\s+(\w+)\s*==\s*(?:"([^"]*)"|(\d+(?:\.\d+)?))$/.exec(stage));
+    if (!source || !/^\w+$/.test(source) || filters.some((f) => !f)) {
       return json(400, { error: { code: "BadArgumentError", message: `test server cannot run: ${query}` } });
     }
-    const [, table, column, value] = m as unknown as [string, string, string, string];
     const now = Date.now();
-    const rows = (this.tables.get(table) ?? [])
-      .filter((r) => now - r.at >= this.visibleAfterMs && r.row[column] === value)
-      .map((r) => r.row);
+    const rows = (this.tables.get(source) ?? [])
+      .filter((r) => now - r.at >= this.visibleAfterMs)
+      .map((r) => r.row)
+      .filter((row) =>
+        filters.every((f) => {
+          const [, column, text, num] = f as RegExpExecArray;
+          return text !== undefined ? row[column as string] === text : row[column as string] === Number(num);
+        }),
+      );
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     return json(200, {
       tables: [

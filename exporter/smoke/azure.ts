@@ -1,0 +1,170 @@
+/**
+ * Azure Log Analytics / Sentinel post-deploy smoke check.
+ *  1. Uploads a uniquely tagged test row to each DCR stream through the sink (proves endpoint,
+ *     DCR, stream and the sender's Monitoring Metrics Publisher grant).
+ *  2. With a workspace resource id (and Log Analytics Reader for the credential): finds each row
+ *     with a workspace query within a patience window, showing progress (ingestion into a new
+ *     custom table takes minutes); then runs the analytics rule's own KQL, narrowed to the test
+ *     row, to prove the rule sees its event. Without one: "sent, not verified", not a pass.
+ *  3. Validates every analytics rule's KQL with Microsoft's Kusto language service against the
+ *     declared table schemas, and checks its filter selects a row mapped from its event.
+ */
+import type { TokenCredential } from "@azure/identity";
+import { LogsQueryClient } from "@azure/monitor-query-logs";
+import { kqlChecker } from "../../components/azure/kql-check";
+import { parseSentinelKql } from "../../components/azure/query";
+import { toSentinelRow } from "../../components/catalog/mappings";
+import { sampleEvent } from "../../components/catalog/samples";
+import { SENTINEL_TABLES, type SentinelTable } from "../../components/catalog/sentinel-tables";
+import type { CompiledRule } from "../../components/policy/compile";
+import { AzureLogsSink, type AzureSinkConfig } from "../sinks/azure";
+import { azureCredential, azureTlsOptions } from "../sinks/azure/config";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
+
+export interface AzureSmokeOptions {
+  config: AzureSinkConfig;
+  env: NodeJS.ProcessEnv;
+  rules: readonly CompiledRule[];
+  /** Workspace resource id (output workspaceResourceId): enables the query verification. */
+  workspaceResourceId?: string;
+  /** Log Analytics query API base. Default https://api.loganalytics.io/v1. */
+  queryEndpoint?: string;
+  /** Credential override (tests); default: the one azure.credential selects. */
+  credential?: TokenCredential;
+  /** How long to wait for the rows to become queryable. Default 15 minutes. */
+  patienceMs?: number;
+  pollMs?: number;
+  /** Progress lines while waiting ("waiting for ... 45s of 900s"). */
+  onProgress?: (message: string) => void;
+}
+
+const D = "azure";
+
+/** The event each table's test row carries: the first alerted event of that table, so its rule can be run. */
+function testEventFor(table: SentinelTable, rules: readonly CompiledRule[]) {
+  const rule = rules.find((r) => r.destinations.sentinel?.table === table.name);
+  if (rule) return { product: rule.product, id: rule.id, rule };
+  const fallback = { EZCA_CAs: 4882, EZCA_Certificates: 4888, EZMonitor_Alerts: 18 }[table.sourcetype];
+  return {
+    product: table.sourcetype === "EZMonitor_Alerts" ? ("EZMonitor" as const) : ("EZCA" as const),
+    id: fallback,
+  };
+}
+
+const rowsOf = (result: { tables?: { rows: unknown[][] }[]; partialTables?: { rows: unknown[][] }[] }) =>
+  (result.tables ?? result.partialTables ?? []).reduce((n, t) => n + t.rows.length, 0);
+
+export async function smokeAzure(opts: AzureSmokeOptions): Promise<SmokeResult[]> {
+  const credential = opts.credential ?? azureCredential(opts.config, opts.env);
+  const results: SmokeResult[] = [];
+  const sent: { table: SentinelTable; recordId: string; rule?: CompiledRule }[] = [];
+
+  for (const table of Object.values(SENTINEL_TABLES)) {
+    const pick = testEventFor(table, opts.rules);
+    const { env, recordId } = taggedTestEvent(pick.product, pick.id);
+    const r = await timed(D, `send test row to ${table.stream}`, async () => {
+      await sendOnce(new AzureLogsSink(opts.config, credential), env, 60_000);
+      return {
+        result: "pass",
+        detail: `RecordId_s ${recordId} (${pick.product} ${pick.id}) accepted by DCR ${opts.config.dcrImmutableId}`,
+      };
+    });
+    results.push(r);
+    if (r.result === "pass") sent.push({ table, recordId, ...(pick.rule ? { rule: pick.rule } : {}) });
+  }
+
+  if (!opts.workspaceResourceId) {
+    results.push({
+      destination: D,
+      check: "find test rows",
+      result: "sent-not-verified",
+      durationMs: 0,
+      detail:
+        "sent, not verified: give the workspace resource id (and Log Analytics Reader) to query for the test rows",
+    });
+  } else if (sent.length > 0) {
+    results.push(...(await verifyRows(opts, credential, opts.workspaceResourceId, sent)));
+  }
+
+  const check = kqlChecker(Object.values(SENTINEL_TABLES));
+  for (const rule of opts.rules) {
+    const st = rule.destinations.sentinel;
+    if (!st) continue;
+    results.push(
+      await timed(D, `rule KQL ${rule.key}`, async () => {
+        const problems = check(st.kql);
+        if (problems.length > 0)
+          throw new Error(`Kusto rejects ${JSON.stringify(st.kql)}: ${problems.join("; ")}`);
+        const filter = parseSentinelKql(st.kql);
+        const { table, row } = toSentinelRow(sampleEvent(rule.product, rule.id));
+        if (!filter || filter.table !== table.name || row[filter.column] !== filter.value) {
+          throw new Error(`${JSON.stringify(st.kql)} does not select a ${rule.key} row of ${table.name}`);
+        }
+        return { result: "pass", detail: `valid against the ${table.name} schema; selects ${rule.key} rows` };
+      }),
+    );
+  }
+  return results;
+}
+
+async function verifyRows(
+  opts: AzureSmokeOptions,
+  credential: TokenCredential,
+  workspace: string,
+  sent: { table: SentinelTable; recordId: string; rule?: CompiledRule }[],
+): Promise<SmokeResult[]> {
+  const client = new LogsQueryClient(credential, {
+    ...(opts.queryEndpoint ? { endpoint: opts.queryEndpoint } : {}),
+    tlsOptions: azureTlsOptions(opts.config.caFile),
+    retryOptions: { maxRetries: 2 },
+  });
+  const query = async (kql: string) => {
+    try {
+      return rowsOf(await client.queryResource(workspace, kql, { duration: "PT2H" }));
+    } catch (err) {
+      const e = err as Error & { statusCode?: number };
+      const hint =
+        e.statusCode === 401 || e.statusCode === 403
+          ? " (the credential needs Log Analytics Reader on the workspace and a token for https://api.loganalytics.io)"
+          : "";
+      throw new Error(`workspace query failed: ${e.message}${hint}`);
+    }
+  };
+  const patience = opts.patienceMs ?? 900_000;
+  const results: SmokeResult[] = [];
+  for (const { table, recordId, rule } of sent) {
+    const found = await timed(D, `find test row in ${table.name}`, async () => {
+      const kql = `${table.name} | where RecordId_s == "${recordId}"`;
+      const t0 = Date.now();
+      for (;;) {
+        if ((await query(kql)) > 0) {
+          return {
+            result: "pass",
+            detail: `queryable after ${Math.round((Date.now() - t0) / 1000)}s: ${kql}`,
+          };
+        }
+        const waited = Date.now() - t0;
+        if (waited >= patience) {
+          throw new Error(
+            `RecordId_s ${recordId} not in ${table.name} after ${Math.round(patience / 1000)}s (new custom tables can take 15 minutes; re-run the smoke test)`,
+          );
+        }
+        opts.onProgress?.(
+          `azure: waiting for the test row in ${table.name}: ${Math.round(waited / 1000)}s of ${Math.round(patience / 1000)}s`,
+        );
+        await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 15_000, patience - waited)));
+      }
+    });
+    results.push(found);
+    if (found.result !== "pass" || !rule?.destinations.sentinel) continue;
+    const ruleKql = `${rule.destinations.sentinel.kql}\n| where RecordId_s == "${recordId}"`;
+    results.push(
+      await timed(D, `rule ${rule.key} sees its event`, async () => {
+        if ((await query(ruleKql)) === 0)
+          throw new Error(`the rule's query does not return the test row: ${ruleKql}`);
+        return { result: "pass", detail: `the analytics rule query returns the ${rule.key} test row` };
+      }),
+    );
+  }
+  return results;
+}
