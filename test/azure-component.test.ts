@@ -346,3 +346,26 @@ rules:
     expect(registered.length).toBe(before);
   });
 });
+
+describe("Azure pure helpers", () => {
+  it("parse workspace ids, ISO durations and rule filters; map MITRE only where it fits", async () => {
+    const { parseWorkspaceId } = await import("../components/azure/args");
+    const { isoDurationSeconds, parseSentinelKql } = await import("../components/azure/query");
+    const { attackFor } = await import("../components/azure/mitre");
+    expect(parseWorkspaceId(WORKSPACE)).toEqual({
+      subscriptionId: SUB,
+      resourceGroupName: "secops",
+      workspaceName: "sentinel-ws",
+    });
+    expect(parseWorkspaceId(`${RG}/providers/Microsoft.Insights/dataCollectionRules/x`)).toBeUndefined();
+    expect(["PT5M", "PT1H", "P1D", "P1DT2H30M"].map(isoDurationSeconds)).toEqual([300, 3600, 86400, 95400]);
+    expect(() => isoDurationSeconds("5m")).toThrow(/not an ISO 8601 duration/);
+    expect(parseSentinelKql("EZCA_CAs_CL\n| where EventID_d == 92")).toEqual({
+      table: "EZCA_CAs_CL",
+      column: "EventID_d",
+      value: 92,
+    });
+    expect(attackFor("EZCA:92").tactics).toEqual(["PrivilegeEscalation"]);
+    expect(attackFor("EZCA:12")).toEqual({ tactics: [], techniques: [] });
+  });
+});

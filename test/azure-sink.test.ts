@@ -4,7 +4,8 @@
  * credential. Partial failures come back to the pipeline and are retried, split or dead-lettered,
  * never dropped.
  */
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
@@ -214,5 +215,44 @@ describe("azure sink", () => {
     expect(() => azureCredential({ credential: "accessToken" }, {})).toThrow(
       /KEYTOS_AZURE_ACCESS_TOKEN is not set/,
     );
+  });
+
+  it("keytos-siem send --to azure: config file + KEYTOS_AZURE_ACCESS_TOKEN, exit 0, token never printed", async () => {
+    reset();
+    const dir = mkdtempSync(path.join(tmpdir(), "keytos-az-cli-"));
+    const lines = recent(300, 68);
+    writeFileSync(path.join(dir, "events.ndjson"), `${lines.join("\n")}\n`);
+    writeFileSync(
+      path.join(dir, "send.yaml"),
+      `azure:\n  endpoint: ${server.origin}\n  dcrImmutableId: ${DCR}\n  credential: accessToken\n  caFile: ${server.caFile}\n`,
+    );
+    const bin = path.resolve(__dirname, "..", "exporter", "cli", "bin.cjs");
+    // Asynchronous: the test server runs in this process and must keep answering.
+    const run = (args: string[], env: Record<string, string>) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [bin, "send", "--to", "azure", "--spool", path.join(dir, "spool"), ...args],
+          {
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("exit", (status) => resolve({ status, stdout, stderr }));
+      });
+    const r = await run(["--config", path.join(dir, "send.yaml"), path.join(dir, "events.ndjson")], {
+      KEYTOS_AZURE_ACCESS_TOKEN: server.token,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^send to azure: accepted 300, sent 300, retried 0, dead-lettered 0/);
+    expect(r.stdout + r.stderr).not.toContain(server.token);
+    expect(landed().sort()).toEqual(recordIds(lines).sort());
+    const missing = await run([path.join(dir, "events.ndjson")], {});
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/endpoint[\s\S]*KEYTOS_AZURE_INGESTION_ENDPOINT/);
   });
 });
