@@ -1,25 +1,42 @@
 /**
- * The Pulumi program, run with `pulumi up` once per customer environment (one stack each).
- * It reads the stack config, compiles the alert policy (failing the update with the policy's
- * located errors if it is invalid) and exports the compiled alert matrix. Destination
- * components (CloudWatch, Datadog, Sentinel, Kafka) are added here as they land.
+ * The Pulumi program, run with `pulumi up` once per customer environment (one stack each). It
+ * reads the `keytos-siem:*` stack config, validates it together with the alert policy and every
+ * enabled destination's settings (failing before any resource with every problem, each naming
+ * its config key), then creates the destinations (stacks/program.ts, which documents the outputs).
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadPolicy } from "../components/policy";
-import { readStackConfig } from "./config";
+import { namespaceConfig, resolveStack } from "./config";
+import { defineStack } from "./program";
 
-const config = new pulumi.Config("keytos-siem");
-const settings = readStackConfig((key) => config.get(key), path.resolve(__dirname, ".."));
-const compiled = loadPolicy(settings.policyFile);
+const root = path.resolve(__dirname, "..");
 
-export const customer = settings.customer;
-export const policyFile = path.relative(path.resolve(__dirname, ".."), settings.policyFile);
-/** One entry per alerted event: key, severity, window and the destinations that alert on it. */
-export const alertRules = compiled.rules.map((r) => ({
-  key: r.key,
-  severity: r.severity,
-  window: r.window,
-  threshold: r.threshold,
-  destinations: Object.keys(r.destinations).sort(),
-}));
+/** Pulumi hands structured config values over as JSON text. */
+const parsed = (value: string): unknown => {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+};
+const raw = Object.fromEntries(
+  Object.entries(namespaceConfig(pulumi.runtime.allConfig())).map(([k, v]) => [k, parsed(String(v))]),
+);
+const stack = resolveStack(raw, root);
+const datadogConfig = new pulumi.Config("datadog");
+const outputs = defineStack(stack, path.relative(root, stack.config.policyFile), {
+  awsProfile: new pulumi.Config("aws").get("profile"),
+  datadogApiKey: datadogConfig.getSecret("apiKey"),
+  datadogAppKey: datadogConfig.getSecret("appKey"),
+});
+
+export const customer = outputs.customer;
+export const policyFile = outputs.policyFile;
+export const alertRules = outputs.alertRules;
+export const cloudwatch = outputs.cloudwatch;
+export const cloudwatchApiKey = outputs.cloudwatchApiKey;
+export const datadog = outputs.datadog;
+export const datadogApiKey = outputs.datadogApiKey;
+export const azure = outputs.azure;
+export const kafka = outputs.kafka;

@@ -6,8 +6,10 @@ import { Command, CommanderError, Option } from "commander";
 import { CATALOG, PRODUCTS } from "../../components/catalog/events";
 import { FileError } from "../../components/config/yaml-file";
 import { DESTINATIONS, loadPolicy } from "../../components/policy";
+import { StackConfigError } from "../../stacks/config";
 import { SpoolBusyError } from "../pipeline/spool";
 import { DESTINATION_NAMES } from "../sinks";
+import { type PlanOptions, renderPlan, runPlan } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
 
@@ -132,6 +134,35 @@ export function buildProgram(out: Out = defaultOut): Command {
       commandExitCode = await runSend(file, opts, out);
     });
 
+  program
+    .command("plan")
+    .description(
+      "Show what `pulumi up` would create for a customer stack, offline: the stack program runs under " +
+        "Pulumi's mocks (no Pulumi CLI, no cloud credentials). Resources grouped by destination with " +
+        "their key settings, then the alert matrix (event x destination: query, severity).",
+    )
+    .addOption(
+      new Option("--stack <name>", "stack name: reads stacks/Pulumi.<name>.yaml").conflicts("config"),
+    )
+    .option("--config <file>", "a stack config file (same shape as Pulumi.<stack>.yaml)")
+    .option("--policy <file>", "alert policy to use instead of the stack's keytos-siem:policyFile")
+    .option("--json", "print the plan as JSON (stable order, for CI diffs)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  keytos-siem plan --stack example-all",
+        "  keytos-siem plan --config customers/contoso.yaml --policy policies/strict.yaml --json",
+        "",
+        "Exit code 1 with every problem listed when the config or the policy is invalid.",
+      ].join("\n"),
+    )
+    .action(async (opts: PlanOptions) => {
+      const plan = await runPlan(opts);
+      out.stdout(opts.json ? json(plan) : renderPlan(plan));
+    });
+
   return program;
 }
 
@@ -144,7 +175,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
     return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof FileError || err instanceof SpoolBusyError) {
+    if (err instanceof FileError || err instanceof SpoolBusyError || err instanceof StackConfigError) {
       out.stderr(`keytos-siem: ${err.message}\n`);
       return 1;
     }
