@@ -117,19 +117,13 @@ export async function planStack(
     customer: c.customer,
     policyFile: path.relative(opts.projectRoot, c.policyFile),
     totalResources: monitor.resources.size,
-    providers,
+    providers: providers.sort(byTypeAndName),
+    // Stable order throughout, so `plan --json` diffs cleanly in CI.
     destinations: resolved.destinations.flatMap((name) => {
       const d = destinations.get(name);
-      return d
-        ? [
-            {
-              ...d,
-              resources: d.resources.sort(
-                (a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
-              ),
-            },
-          ]
-        : [];
+      if (!d) return [];
+      const counts = Object.fromEntries(Object.entries(d.counts).sort(([a], [b]) => a.localeCompare(b)));
+      return [{ ...d, counts, resources: d.resources.sort(byTypeAndName) }];
     }),
     alerts: resolved.policy.rules.map((r) => ({
       key: r.key,
