@@ -9,7 +9,7 @@ import { DESTINATIONS, loadPolicy } from "../../components/policy";
 import { StackConfigError } from "../../stacks/config";
 import { SpoolBusyError } from "../pipeline/spool";
 import { DESTINATION_NAMES } from "../sinks";
-import { type PlanOptions, renderPlan, runPlan } from "./plan";
+import { type PlanOptions, renderPlan, runPlan, UsageError } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
 
@@ -175,7 +175,12 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
     return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (err instanceof FileError || err instanceof SpoolBusyError || err instanceof StackConfigError) {
+    if (
+      err instanceof FileError ||
+      err instanceof SpoolBusyError ||
+      err instanceof StackConfigError ||
+      err instanceof UsageError
+    ) {
       out.stderr(`keytos-siem: ${err.message}\n`);
       return 1;
     }

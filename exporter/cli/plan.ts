@@ -10,6 +10,11 @@ import { z } from "zod";
 import { parseYaml, readTextFile } from "../../components/config/yaml-file";
 import type { Plan } from "../../stacks/plan";
 
+/** A command used wrongly: exit 1 with the message, no stack trace. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
 export interface PlanOptions {
   stack?: string;
   config?: string;
@@ -37,7 +42,7 @@ export function stackFile(
       file: opts.config,
       stack: opts.stack ?? path.basename(opts.config).replace(/^Pulumi\.|\.ya?ml$/g, ""),
     };
-  if (!opts.stack) throw new Error("give --stack NAME (stacks/Pulumi.NAME.yaml) or --config FILE");
+  if (!opts.stack) throw new UsageError("give --stack NAME (stacks/Pulumi.NAME.yaml) or --config FILE");
   return { file: path.join(root, "stacks", `Pulumi.${opts.stack}.yaml`), stack: opts.stack };
 }
 

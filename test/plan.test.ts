@@ -1,0 +1,189 @@
+/**
+ * `keytos-siem plan`: every example stack planned offline under Pulumi mocks and compared with
+ * its golden JSON (exact resources, settings and queries; regenerate with UPDATE_GOLDEN=1 and
+ * review the diff), the CLI's text and exit codes, and 50 generated customers planned in one run.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type Plan, planStack } from "../stacks/plan";
+
+const ROOT = path.resolve(__dirname, "..");
+const BIN = path.join(ROOT, "exporter", "cli", "bin.cjs");
+const EXAMPLES = ["example-cloudwatch", "example-datadog", "example-azure", "example-kafka", "example-all"];
+
+const stackConfig = (stack: string) =>
+  parse(readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config as Record<
+    string,
+    unknown
+  >;
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const count = (plan: Plan, destination: string, type: string) =>
+  plan.destinations.find((d) => d.destination === destination)?.counts[type] ?? 0;
+
+describe("plan on the example stacks", () => {
+  const plans = new Map<string, Plan>();
+
+  it.each(EXAMPLES)("%s matches its golden plan", async (stack) => {
+    const plan = await planStack(stackConfig(stack), { stack, projectRoot: ROOT });
+    plans.set(stack, plan);
+    const golden = path.join(__dirname, "golden", `plan-${stack}.json`);
+    const text = `${JSON.stringify(plan, null, 2)}\n`;
+    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(golden)) {
+      if (process.env.CI)
+        throw new Error(
+          `golden plan ${golden} is missing: run UPDATE_GOLDEN=1 npx vitest run test/plan.test.ts`,
+        );
+      writeFileSync(golden, text);
+    }
+    expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(golden, "utf8")));
+  });
+
+  it("has the exact resource counts and queries each destination needs", () => {
+    const all = plans.get("example-all") as Plan;
+    expect(all.totalResources).toBe(134);
+    expect(all.destinations.map((d) => d.destination)).toEqual(["cloudwatch", "datadog", "azure", "kafka"]);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
+    expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(27);
+    expect(count(all, "azure", "azure-native:securityinsights:ScheduledAlertRule")).toBe(27);
+    expect(count(all, "azure", "azure-native:authorization:RoleAssignment")).toBe(4);
+    expect(count(all, "azure", "azure-native:operationalinsights:Table")).toBe(3);
+    expect(count(all, "kafka", "kafka:index/acl:Acl")).toBe(2);
+    const a4888 = all.alerts.find((a) => a.key === "EZCA:4888");
+    expect(a4888).toEqual({
+      key: "EZCA:4888",
+      name: "Certificate request denied due to insufficient permissions",
+      severity: "high",
+      window: "5m",
+      threshold: 0,
+      cloudwatch: '{ $.event.EventID = 4888 && $.source = "EZCA" }',
+      datadog: 'logs("service:EZCA @EventID:4888").index("*").rollup("count").last("5m") > 0',
+      sentinel: "EZCA_Certificates_CL | where EventID_d == 4888",
+    });
+    const kafkaOnly = plans.get("example-kafka") as Plan;
+    expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.sentinel)).toBe(true);
+    const cw = plans.get("example-cloudwatch") as Plan;
+    expect(cw.providers).toEqual([
+      { type: "pulumi:providers:aws", name: "aws-us-east-1", settings: { region: "us-east-1" } },
+    ]);
+    expect(cw.alerts.every((a) => a.cloudwatch && !a.datadog)).toBe(true);
+  });
+});
+
+describe("keytos-siem plan (CLI)", () => {
+  it("prints resources by destination and the alert matrix; --json is the same plan", async () => {
+    const text = await cli(["plan", "--stack", "example-azure"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^Plan for stack example-azure: customer northwind, policy policies\/default.yaml; 38 resources/,
+    );
+    expect(text.stdout).toMatch(
+      /azure \(keytos-siem:azure:SentinelDestination\): 37 resources: 27 ScheduledAlertRule, 4 RoleAssignment, 3 Table/,
+    );
+    expect(text.stdout).toMatch(
+      /RoleAssignment\s+│ azure-rg-monitoring-contributor\s+│ role=Monitoring Contributor/,
+    );
+    expect(text.stdout).toMatch(/Alert matrix: 27 alerted events x 1 alerting destinations \(sentinel\)/);
+    const json = await cli(["plan", "--stack", "example-azure", "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual(
+      JSON.parse(readFileSync(path.join(__dirname, "golden", "plan-example-azure.json"), "utf8")),
+    );
+  });
+
+  it("bad config or policy: exit 1 with every problem, nothing planned", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "keytos-plan-"));
+    const file = path.join(dir, "Pulumi.bad.yaml");
+    writeFileSync(
+      file,
+      "config:\n  keytos-siem:customer: Contoso\n  keytos-siem:cloudwatch:\n    region: us-east-1\n    retentionInDays: 10\n  keytos-siem:azure:\n    location: eastus\n",
+    );
+    const r = await cli(["plan", "--config", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/keytos-siem:customer: must be 1-40 lower-case letters/);
+    expect(r.stdout).toBe("");
+    writeFileSync(
+      file,
+      "config:\n  keytos-siem:customer: contoso\n  keytos-siem:cloudwatch:\n    region: us-east-1\n    retentionInDays: 10\n  keytos-siem:azure:\n    location: eastus\n",
+    );
+    const r2 = await cli(["plan", "--config", file]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(
+      /keytos-siem:cloudwatch.retentionInDays 10 is not accepted by CloudWatch[\s\S]*keytos-siem:azure.workspaceId is missing/,
+    );
+    const policy = path.join(dir, "policy.yaml");
+    writeFileSync(
+      policy,
+      "version: 1\nrules:\n  - name: x\n    select: { ids: [4888] }\n    severity: high\n",
+    );
+    const r3 = await cli(["plan", "--stack", "example-kafka", "--policy", policy]);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/keytos-siem:policyFile [\s\S]*policy.yaml:4:\d+: rules\[0\]\.select/);
+    const r4 = await cli(["plan"]);
+    expect(r4.code).toBe(1);
+    expect(r4.stderr).toMatch(/give --stack NAME \(stacks\/Pulumi.NAME.yaml\) or --config FILE/);
+  });
+});
+
+describe("many customers", () => {
+  it("plans 50 generated customer stacks in one run, each with its own names and resources", async () => {
+    const destinations = ["cloudwatch", "datadog", "azure", "kafka"] as const;
+    const t0 = performance.now();
+    const plans: Plan[] = [];
+    for (let i = 0; i < 50; i++) {
+      const customer = `customer-${String(i).padStart(2, "0")}`;
+      const enabled = destinations.filter((_, d) => (i + d) % 3 !== 0 || d === i % 4);
+      const config: Record<string, unknown> = { "keytos-siem:customer": customer };
+      if (enabled.includes("cloudwatch"))
+        config["keytos-siem:cloudwatch"] = { region: i % 2 ? "us-east-1" : "eu-west-1" };
+      if (enabled.includes("datadog"))
+        config["keytos-siem:datadog"] = { site: i % 2 ? "datadoghq.com" : "datadoghq.eu" };
+      if (enabled.includes("azure")) {
+        config["keytos-siem:azure"] = {
+          location: "eastus",
+          ...(i % 5 === 0
+            ? { createWorkspace: { resourceGroupName: `rg-${customer}` } }
+            : {
+                workspaceId: `/subscriptions/00000000-0000-0000-0000-0000000000${String(i).padStart(2, "0")}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/${customer}`,
+              }),
+          ...(i % 7 === 0 ? { ingestion: "direct" } : {}),
+        };
+      }
+      if (enabled.includes("kafka"))
+        config["keytos-siem:kafka"] = {
+          bootstrapServers: [`${customer}.kafka:9093`],
+          senderUsername: `${customer}-sender`,
+        };
+      const plan = await planStack(config, { stack: customer, projectRoot: ROOT });
+      expect(plan.destinations.map((d) => d.destination)).toEqual(enabled);
+      plans.push(plan);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const total = plans.reduce((n, p) => n + p.totalResources, 0);
+    console.log(`planned 50 customer stacks (${total} resources) in ${seconds.toFixed(1)} s`);
+    for (const plan of plans) {
+      const cw = plan.destinations.find((d) => d.destination === "cloudwatch");
+      if (cw)
+        expect(cw.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")?.settings.name).toBe(
+          `/keytos-siem/${plan.customer}`,
+        );
+      const az = plan.destinations.find((d) => d.destination === "azure");
+      if (az) expect(az.counts["azure-native:securityinsights:ScheduledAlertRule"]).toBe(27);
+    }
+    expect(new Set(plans.map((p) => p.customer)).size).toBe(50);
+  }, 240_000);
+});
