@@ -9,9 +9,11 @@ import { DESTINATIONS, loadPolicy } from "../../components/policy";
 import { StackConfigError } from "../../stacks/config";
 import { SpoolBusyError } from "../pipeline/spool";
 import { DESTINATION_NAMES } from "../sinks";
+import { SMOKE_DESTINATIONS } from "../smoke/from-outputs";
 import { type PlanOptions, renderPlan, runPlan, UsageError } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
+import { runSmoke, type SmokeOptions } from "./smoke";
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
@@ -161,6 +163,46 @@ export function buildProgram(out: Out = defaultOut): Command {
     .action(async (opts: PlanOptions) => {
       const plan = await runPlan(opts);
       out.stdout(opts.json ? json(plan) : renderPlan(plan));
+    });
+
+  program
+    .command("smoke")
+    .description(
+      "Post-deploy smoke test from the stack's outputs: per enabled destination, send a tagged test " +
+        "event, confirm it landed, and check every alert's query against its event. Prints a table, " +
+        "writes a JSON report (and JUnit XML with --junit). Exit 0 only when every check passed; " +
+        '"sent, not verified" is not a pass.',
+    )
+    .requiredOption(
+      "--outputs <file>",
+      "`pulumi stack output --json --show-secrets` saved to a file, or - for stdin",
+    )
+    .option("--policy <file>", "alert policy (default: the stack's policyFile output)")
+    .option("--report <file>", "JSON report file", "smoke-report.json")
+    .option("--junit <file>", "also write JUnit XML (for CI test dashboards)")
+    .addOption(
+      new Option("--destination <name...>", "only these destinations").choices([...SMOKE_DESTINATIONS]),
+    )
+    .option("--patience <seconds>", "how long to wait for test events to become searchable")
+    .option("--json", "print the report as JSON instead of the table")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Verification credentials and overrides (environment):",
+        "  cloudwatch  AWS credential chain (GetLogEvents, TestMetricFilter); KEYTOS_CLOUDWATCH_ENDPOINT",
+        "  datadog     DD_APP_KEY (search the test log, validate monitors); without it: key check only",
+        "  azure       KEYTOS_AZURE_CREDENTIAL=default|clientSecret|certificate|accessToken (+ AZURE_* /",
+        "              KEYTOS_AZURE_ACCESS_TOKEN); Log Analytics Reader to find the rows; KEYTOS_AZURE_QUERY_ENDPOINT",
+        "  kafka       KEYTOS_KAFKA_USERNAME/_PASSWORD (sender), KEYTOS_KAFKA_SMOKE_USERNAME/_PASSWORD (reader),",
+        "              KEYTOS_KAFKA_ALLOW_PLAINTEXT=true for SASL without TLS",
+        "",
+        "Example:",
+        "  pulumi stack output --json --show-secrets | keytos-siem smoke --outputs - --junit smoke.xml",
+      ].join("\n"),
+    )
+    .action(async (opts: SmokeOptions) => {
+      commandExitCode = await runSmoke(opts, out);
     });
 
   return program;
