@@ -71,6 +71,12 @@ export async function smokeKafka(opts: KafkaSmokeOptions): Promise<SmokeResult[]
         };
       }
       const consumer = kafka.consumer({ groupId: `keytos-siem-smoke-${recordId}` });
+      // Seek once the group has assigned the partitions: kafkajs silently drops a seek for a
+      // partition not yet assigned, and the consumer would then start at the end, past the event.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const o of offsets)
+          consumer.seek({ topic: config.topic, partition: o.partition, offset: o.offset });
+      });
       try {
         await consumer.connect();
         await consumer.subscribe({ topic: config.topic, fromBeginning: false });
@@ -85,8 +91,6 @@ export async function smokeKafka(opts: KafkaSmokeOptions): Promise<SmokeResult[]
             },
           });
         });
-        for (const o of offsets)
-          consumer.seek({ topic: config.topic, partition: o.partition, offset: o.offset });
         if (!(await found)) {
           return {
             result: "sent-not-verified",
