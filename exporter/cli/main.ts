@@ -27,7 +27,8 @@ export function buildProgram(out: Out = defaultOut): Command {
   const program = new Command("keytos-siem")
     .description(
       "Provision and verify the SIEM side of Keytos EZCA / EZMonitor audit-log export: " +
-        "one event catalog + one alert policy compiled to CloudWatch, Datadog and Sentinel alerts.",
+        "one event catalog + one alert policy compiled to CloudWatch, Datadog and Sentinel alerts, " +
+        "customer stacks planned offline, events delivered, deployments smoke-tested.",
     )
     .version(require("../../package.json").version)
     .showHelpAfterError("(run with --help for usage)")
@@ -41,6 +42,9 @@ export function buildProgram(out: Out = defaultOut): Command {
         "  keytos-siem catalog --product EZMonitor",
         "  keytos-siem policy check policies/default.yaml",
         "  keytos-siem policy compile policies/default.yaml --json --destination sentinel",
+        "  keytos-siem plan --stack example-all",
+        "  pulumi stack output --json --show-secrets | keytos-siem smoke --outputs -",
+        "  keytos-siem send --to azure --config send.yaml events.ndjson",
         "",
         "Exit codes: 0 success, 1 bad input or failed check, 2 internal error.",
       ].join("\n"),
