@@ -10,7 +10,8 @@ export interface Pending {
   seq: number;
   /** The event's stable id (RecordId). */
   id: string;
-  env: Envelope;
+  /** The envelope (may be parsed from `json` on first access). */
+  readonly env: Envelope;
   /** Canonical JSON of env, as spooled. */
   json: string;
   /** Size as the sink counts it. */
@@ -29,13 +30,16 @@ export function takeBatch(queue: Pending[], limits: SinkLimits): Pending[] {
   for (const p of queue) {
     if (n >= limits.maxEventsPerRequest) break;
     if (n > 0 && bytes + p.bytes > limits.maxBytesPerRequest) break;
-    const t = p.env.time * 1000;
-    const lo = Math.min(minTime, t);
-    const hi = Math.max(maxTime, t);
-    if (n > 0 && limits.maxBatchSpanMs !== undefined && hi - lo > limits.maxBatchSpanMs) break;
+    // Only time-bounded sinks need the event time (reading it may parse the spooled JSON).
+    if (limits.maxBatchSpanMs !== undefined) {
+      const t = p.env.time * 1000;
+      const lo = Math.min(minTime, t);
+      const hi = Math.max(maxTime, t);
+      if (n > 0 && hi - lo > limits.maxBatchSpanMs) break;
+      minTime = lo;
+      maxTime = hi;
+    }
     bytes += p.bytes;
-    minTime = lo;
-    maxTime = hi;
     n++;
   }
   const batch = queue.splice(0, Math.max(n, 1));

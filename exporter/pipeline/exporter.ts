@@ -13,7 +13,7 @@ import { fillsRequest, type Pending, takeBatch } from "./batch";
 import { LatencyReservoir, type Summary } from "./counters";
 import { type DeadLetter, DeadLetterFile } from "./dead-letter";
 import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
-import type { SendOutcome, Sink } from "./sink";
+import type { SendOutcome, Sink, SinkEvent } from "./sink";
 import { Spool } from "./spool";
 
 type SpoolInsert = { id: string; body: string; bytes: number };
@@ -33,6 +33,24 @@ export interface ExporterOptions {
   requestTimeoutMs?: number;
   /** Injectable randomness for jitter (tests). */
   random?: () => number;
+}
+
+/**
+ * A spooled event in the queue. Its envelope is parsed only when a sink asks for it: sinks that
+ * ship the spooled JSON as is (http, CloudWatch) never pay for the parse.
+ */
+class QueuedEvent implements Pending {
+  bytes = 0;
+  private parsed: Envelope | undefined;
+  constructor(
+    readonly seq: number,
+    readonly id: string,
+    readonly json: string,
+  ) {}
+  get env(): Envelope {
+    this.parsed ??= JSON.parse(this.json) as Envelope;
+    return this.parsed;
+  }
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -207,12 +225,12 @@ export class Exporter {
   private checkTime(ms: number): string | undefined {
     const { maxEventAgeMs, maxEventFutureMs } = this.sink.limits;
     const now = Date.now();
-    const when = new Date(ms).toISOString();
+    const when = () => new Date(ms).toISOString(); // only for the message: costly per event
     if (maxEventAgeMs !== undefined && ms < now - maxEventAgeMs) {
-      return `event time ${when} is older than ${this.sink.name} accepts (${maxEventAgeMs / 3_600_000} h)`;
+      return `event time ${when()} is older than ${this.sink.name} accepts (${maxEventAgeMs / 3_600_000} h)`;
     }
     if (maxEventFutureMs !== undefined && ms > now + maxEventFutureMs) {
-      return `event time ${when} is further in the future than ${this.sink.name} accepts (${maxEventFutureMs / 3_600_000} h)`;
+      return `event time ${when()} is further in the future than ${this.sink.name} accepts (${maxEventFutureMs / 3_600_000} h)`;
     }
     return undefined;
   }
@@ -243,14 +261,9 @@ export class Exporter {
     if (rows.length < want - this.queue.length) this.spoolHasMore = false;
     for (const row of rows) {
       this.readCursor = row.seq;
-      const env = JSON.parse(row.body) as Envelope;
-      this.queue.push({
-        seq: row.seq,
-        id: row.id,
-        env,
-        json: row.body,
-        bytes: this.sink.eventBytes({ env, json: row.body }),
-      });
+      const queued = new QueuedEvent(row.seq, row.id, row.body);
+      queued.bytes = this.sink.eventBytes(queued);
+      this.queue.push(queued);
     }
   }
 
@@ -297,7 +310,7 @@ export class Exporter {
     let pending = batch;
     while (pending.length > 0) {
       if (this.halted !== undefined || this.abort.signal.aborted) return; // stays in the spool
-      const events = pending.map(({ env, json }) => ({ env, json }));
+      const events: readonly SinkEvent[] = pending;
       const t0 = performance.now();
       const outcome = await this.sink
         .send(
