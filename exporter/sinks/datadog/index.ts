@@ -5,7 +5,8 @@
  * (components/catalog/mappings.ts), so the monitors' `service:EZCA @EventID:4888` match.
  * The API key comes from DD_API_KEY (or the config), the site from DD_SITE or the config.
  */
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import type { Dispatcher, Pool } from "undici";
 import { z } from "zod";
 import type { Envelope } from "../../../components/catalog/envelope";
@@ -35,7 +36,10 @@ export const DATADOG_LIMITS: SinkLimits = {
   maxEventAgeMs: 18 * 3_600_000,
 };
 
-export class DatadogSink implements Sink<Buffer> {
+// Compression runs on libuv's thread pool, off the event loop that validates and spools events.
+const gzipAsync = promisify(gzip);
+
+export class DatadogSink implements Sink<Promise<Buffer>> {
   readonly name = "datadog";
   readonly limits = DATADOG_LIMITS;
   private readonly pool: Pool;
@@ -70,12 +74,17 @@ export class DatadogSink implements Sink<Buffer> {
     return Buffer.byteLength(this.json(event.env)) + 1;
   }
 
-  encode(batch: readonly SinkEvent[]): Buffer {
-    return gzipSync(`[${batch.map((e) => this.json(e.env)).join(",")}]`);
+  encode(batch: readonly SinkEvent[]): Promise<Buffer> {
+    return gzipAsync(`[${batch.map((e) => this.json(e.env)).join(",")}]`);
   }
 
-  async send(body: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
+  async send(
+    encoded: Promise<Buffer>,
+    _batch: readonly SinkEvent[],
+    signal: AbortSignal,
+  ): Promise<SendOutcome> {
     let res: Dispatcher.ResponseData;
+    const body = await encoded;
     try {
       res = await this.pool.request({
         method: "POST",
