@@ -1,18 +1,25 @@
 /**
  * `npm run bench`: runs the benchmark sections, prints each as it finishes and writes
- * BENCHMARKS.md with the command that produced it. BENCH_ONLY=http,plan picks sections;
+ * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
+ * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
+ * BENCH_ONLY=http,kafka,cloudwatch,memory,plan picks sections; BENCH_SPOOL_MB sizes the memory run;
  * BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS, BENCH_EVENTS_PER_EVENT and
  * BENCH_PLAN_COUNTS size them.
  */
 import path from "node:path";
+import { benchCloudWatch } from "./cloudwatch";
 import { benchHttpSinks } from "./http-sinks";
+import { benchKafka } from "./kafka";
+import { benchMemory } from "./memory";
 import { benchPlanScale } from "./plan-scale";
 import { type BenchSection, printSection, writeReport } from "./report";
+import { stopBenchServices } from "./services";
 
-const only = new Set((process.env.BENCH_ONLY ?? "http,plan").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,plan").split(","));
 const events = Number(process.env.BENCH_EVENTS ?? 50_000);
 const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
 const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50,200").split(",").map(Number);
+const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);
 
 async function main() {
   const sections: BenchSection[] = [];
@@ -22,11 +29,31 @@ async function main() {
     printSection(s);
     sections.push(s);
   };
-  await run("http", () => benchHttpSinks(events, perEvent));
-  await run("plan", () => benchPlanScale(planCounts));
-  const command = `npm run bench${process.env.BENCH_ONLY ? ` (BENCH_ONLY=${process.env.BENCH_ONLY})` : ""}`;
-  writeReport(path.resolve(__dirname, "..", "..", "BENCHMARKS.md"), command, sections);
-  console.log("\nwritten: BENCHMARKS.md");
+  try {
+    await run("http", () => benchHttpSinks(events, perEvent));
+    await run("kafka", () => benchKafka(events));
+    await run("cloudwatch", () => benchCloudWatch(events));
+    await run("memory", () => benchMemory(spoolMb));
+    await run("plan", () => benchPlanScale(planCounts));
+  } finally {
+    await stopBenchServices();
+  }
+  // A partial run (BENCH_ONLY or resized) must not replace the full report.
+  const partial = [
+    "BENCH_ONLY",
+    "BENCH_SINKS",
+    "BENCH_EVENTS",
+    "BENCH_EVENTS_PER_EVENT",
+    "BENCH_PLAN_COUNTS",
+    "BENCH_SPOOL_MB",
+  ].some((k) => process.env[k] !== undefined);
+  const file = partial ? "BENCHMARKS.partial.md" : "BENCHMARKS.md";
+  writeReport(
+    path.resolve(__dirname, "..", "..", file),
+    partial ? "npm run bench (partial: see BENCH_* variables)" : "npm run bench",
+    sections,
+  );
+  console.log(`\nwritten: ${file}`);
 }
 
 void main().catch((err) => {
