@@ -1,6 +1,7 @@
 /** Benchmark sections, printed as they finish and collected into BENCHMARKS.md. */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 export interface BenchSection {
   title: string;
@@ -32,6 +33,8 @@ export function writeReport(file: string, command: string, sections: BenchSectio
     "rates depend on the machine. Re-run to refresh this file.",
     ...sections.flatMap((s) => ["", `## ${s.title}`, "", s.note, "", table(s.head, s.rows)]),
     "",
+    // Kept by hand: what profiling found and what changed (with before/after).
+    readFileSync(path.join(__dirname, "profile-notes.md"), "utf8"),
   ].join("\n");
   writeFileSync(file, text);
 }

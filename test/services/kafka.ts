@@ -122,6 +122,20 @@ const LOG4J = (logFile: string) =>
 export async function startKafka(
   opts: { detached?: boolean } = {},
 ): Promise<{ info: KafkaInfo; service: Spawned }> {
+  const broker = await restartableKafka(opts);
+  return { info: broker.info, service: broker.service };
+}
+
+/**
+ * A broker that can be stopped and started again on the same port, storage and users (the
+ * fault suite takes it down mid-stream). `service` is the running process.
+ */
+export async function restartableKafka(opts: { detached?: boolean } = {}): Promise<{
+  info: KafkaInfo;
+  service: Spawned;
+  stop: () => Promise<void>;
+  restart: () => Promise<void>;
+}> {
   requireKcat();
   const libs = installKafka();
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-kafka-"));
@@ -142,13 +156,6 @@ export async function startKafka(
     [log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props],
     "Formatting Kafka storage",
   );
-
-  const service = spawnService(
-    "java",
-    ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", log4j, "-cp", cp, "kafka.Kafka", props],
-    path.join(dir, "java.out"),
-    { detached: opts.detached ?? false },
-  );
   const info: KafkaInfo = {
     version: KAFKA_VERSION,
     brokers: [`127.0.0.1:${port}`],
@@ -159,35 +166,52 @@ export async function startKafka(
     wrongPassword: { username: sender.username, password: `${sender.password}-wrong` },
     logFile,
     workDir: dir,
-    ...(service.child.pid ? { pid: service.child.pid } : {}),
   };
-  try {
-    await waitUntil(
-      `Kafka ${KAFKA_VERSION} broker on ${info.brokers[0]}`,
-      async () => {
-        if (service.child.exitCode !== null)
-          throw new Error(`broker exited with code ${service.child.exitCode}`);
-        const client = new Kafka({
-          brokers: info.brokers,
-          sasl: { mechanism: "plain", ...admin },
-          logLevel: logLevel.NOTHING,
-          retry: { retries: 0 },
-          connectionTimeout: 1000,
-        }).admin();
-        try {
-          await client.connect();
-          const cluster = await client.describeCluster();
-          return cluster.brokers.length === 1;
-        } finally {
-          await client.disconnect();
-        }
-      },
-      90_000,
-      logFile,
+  const launch = async (): Promise<Spawned> => {
+    const service = spawnService(
+      "java",
+      ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", log4j, "-cp", cp, "kafka.Kafka", props],
+      path.join(dir, "java.out"),
+      { detached: opts.detached ?? false },
     );
-  } catch (err) {
-    await service.stop();
-    throw err;
-  }
-  return { info, service };
+    if (service.child.pid) info.pid = service.child.pid;
+    try {
+      await waitUntil(
+        `Kafka ${KAFKA_VERSION} broker on ${info.brokers[0]}`,
+        async () => {
+          if (service.child.exitCode !== null)
+            throw new Error(`broker exited with code ${service.child.exitCode}`);
+          const client = new Kafka({
+            brokers: info.brokers,
+            sasl: { mechanism: "plain", ...admin },
+            logLevel: logLevel.NOTHING,
+            retry: { retries: 0 },
+            connectionTimeout: 1000,
+          }).admin();
+          try {
+            await client.connect();
+            const cluster = await client.describeCluster();
+            return cluster.brokers.length === 1;
+          } finally {
+            await client.disconnect();
+          }
+        },
+        90_000,
+        logFile,
+      );
+    } catch (err) {
+      await service.stop();
+      throw err;
+    }
+    return service;
+  };
+  const broker = {
+    info,
+    service: await launch(),
+    stop: () => broker.service.stop(),
+    restart: async () => {
+      broker.service = await launch();
+    },
+  };
+  return broker;
 }
