@@ -118,7 +118,7 @@ describe("keytos-siem send", () => {
           fileMustExist: true,
         });
         const spooled = new Set(
-          (db.prepare("SELECT id FROM events").all() as { id: string }[]).map((r) => r.id),
+          (db.prepare("SELECT ids FROM chunks").all() as { ids: string }[]).flatMap((r) => r.ids.split("\n")),
         );
         db.close();
         return { all: ids.every((id) => spooled.has(id) || server.received.has(id)), spooled: spooled.size };

@@ -4,27 +4,73 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { Spool, SpoolBusyError } from "../exporter/pipeline/spool";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "keytos-spool-unit-"));
 
 describe("spool", () => {
-  it("keeps rows and byte totals across close and reopen; removes by sequence", () => {
+  it("keeps chunks and totals across close and reopen; deletes a chunk once all its events are done", () => {
     const dir = tmp();
     const a = new Spool(dir, "http");
-    const seqs = a.append([
+    const first = a.append([
       { id: "a", body: "{}", bytes: 2 },
       { id: "b", body: '{"x":1}', bytes: 7 },
-      { id: "c", body: "[]", bytes: 2 },
     ]);
-    a.remove([seqs[1] as number]);
+    const second = a.append([{ id: "c", body: "[]", bytes: 2 }]);
+    expect({ count: a.count, bytes: a.bytes }).toEqual({ count: 3, bytes: 11 });
+    a.release(new Map([[first, [1]]])); // "b" done, "a" not: the chunk stays whole
+    a.release(new Map([[first, [1]]])); // released twice (a split batch): counted once
+    expect({ count: a.count, bytes: a.bytes }).toEqual({ count: 2, bytes: 4 });
+    a.release(new Map([[second, [0]]])); // chunk 2 complete: deleted
     a.close();
     const b = new Spool(dir, "http");
-    expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 2, bytes: 4 });
-    expect(b.readAfter(0, 10).map((r) => r.id)).toEqual(["a", "c"]);
-    expect(b.readAfter(seqs[0] as number, 10).map((r) => r.id)).toEqual(["c"]);
+    // "a" is not done, so the chunk comes back whole ("b" again: at-least-once); chunk 2 is gone.
+    expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 2, bytes: 9 });
+    expect(b.readAfter(0, 10)).toEqual([{ seq: first, first: 0, ids: ["a", "b"], bodies: ["{}", '{"x":1}'] }]);
+    expect(b.readAfter(first, 10)).toEqual([]);
     b.close();
+  });
+
+  it("saves the done run at a chunk's start, so a restart resends only what follows it", () => {
+    const dir = tmp();
+    const a = new Spool(dir, "http");
+    const seq = a.append(["a", "b", "c", "d"].map((id) => ({ id, body: `"${id}"`, bytes: 3 })));
+    a.release(new Map([[seq, [0, 2]]])); // a and c done: the run at the start is just "a"
+    a.close();
+    const b = new Spool(dir, "http");
+    expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 3, bytes: 9 });
+    expect(b.readAfter(0, 1)).toEqual([{ seq, first: 1, ids: ["b", "c", "d"], bodies: ['"b"', '"c"', '"d"'] }]);
+    b.release(new Map([[seq, [1]]])); // now a, b, c done (c from before the restart is not known: resent)
+    expect(b.count).toBe(2);
+    b.release(new Map([[seq, [2, 3]]]));
+    expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 0, bytes: 0 });
+    b.close();
+    const c = new Spool(dir, "http");
+    expect(c.readAfter(0, 10)).toEqual([]);
+    c.close();
+  });
+
+  it("moves the events of a 0.1 spool (one row per event) into chunks, in order, losing none", () => {
+    const dir = tmp();
+    const legacy = new Database(path.join(dir, "http.spool.sqlite"));
+    legacy.exec(
+      "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, body TEXT NOT NULL, bytes INTEGER NOT NULL)",
+    );
+    const insert = legacy.prepare("INSERT INTO events (id, body, bytes) VALUES (?, ?, ?)");
+    for (let i = 0; i < 2500; i++) insert.run(`id-${i}`, `{"n":${i}}`, `{"n":${i}}`.length);
+    legacy.close();
+    const spool = new Spool(dir, "http");
+    expect(spool.count).toBe(2500);
+    const chunks = spool.readAfter(0, 10);
+    expect(chunks.map((c) => c.ids.length)).toEqual([1000, 1000, 500]);
+    expect(chunks.flatMap((c) => c.ids)).toEqual(Array.from({ length: 2500 }, (_, i) => `id-${i}`));
+    expect(chunks.flatMap((c) => c.bodies)[1234]).toBe('{"n":1234}');
+    spool.close();
+    const again = new Spool(dir, "http"); // migrated once: the old table is gone
+    expect(again.count).toBe(2500);
+    again.close();
   });
 
   it("refuses a second live sender and takes over from a killed one", async () => {

@@ -6,7 +6,7 @@ import type { Envelope } from "../../components/catalog/envelope";
 import type { SinkLimits } from "./sink";
 
 export interface Pending {
-  /** Spool sequence number. */
+  /** Sequence number of the spool chunk holding the event. */
   seq: number;
   /** The event's stable id (RecordId). */
   id: string;
@@ -22,7 +22,7 @@ export interface Pending {
  * Removes and returns the longest prefix of `queue` that fits the limits (at least one event:
  * oversize events were rejected at the door). Sorted by time when the sink requires it.
  */
-export function takeBatch(queue: Pending[], limits: SinkLimits): Pending[] {
+export function takeBatch<P extends Pending>(queue: P[], limits: SinkLimits): P[] {
   let bytes = 0;
   let minTime = Number.POSITIVE_INFINITY;
   let maxTime = Number.NEGATIVE_INFINITY;

@@ -14,9 +14,10 @@ import { LatencyReservoir, type Summary } from "./counters";
 import { type DeadLetter, DeadLetterFile } from "./dead-letter";
 import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
 import type { SendOutcome, Sink, SinkEvent } from "./sink";
-import { Spool } from "./spool";
+import { Spool, type SpoolEvent } from "./spool";
 
-type SpoolInsert = { id: string; body: string; bytes: number };
+/** An admitted event: what the spool stores, plus the envelope already parsed at the door. */
+type Admitted = SpoolEvent & { env: Envelope };
 
 export interface ExporterOptions {
   /** Folder of the spool database and (by default) the dead-letter file. */
@@ -36,16 +37,20 @@ export interface ExporterOptions {
 }
 
 /**
- * A spooled event in the queue. Its envelope is parsed only when a sink asks for it: sinks that
- * ship the spooled JSON as is (http, CloudWatch) never pay for the parse.
+ * A spooled event in the queue. Events handed over at commit keep the envelope parsed at the
+ * door; events read back from the spool parse it only when a sink asks for it (sinks that ship
+ * the spooled JSON as is, http and CloudWatch, never pay for the parse).
  */
 class QueuedEvent implements Pending {
   bytes = 0;
-  private parsed: Envelope | undefined;
   constructor(
+    /** The spool chunk holding this event. */
     readonly seq: number,
+    /** Its index in that chunk. */
+    readonly index: number,
     readonly id: string,
     readonly json: string,
+    private parsed?: Envelope,
   ) {}
   get env(): Envelope {
     this.parsed ??= JSON.parse(this.json) as Envelope;
@@ -79,7 +84,7 @@ export class Exporter {
   private readonly latency = new LatencyReservoir();
   private readonly started = Date.now();
 
-  private queue: Pending[] = [];
+  private queue: QueuedEvent[] = [];
   private readCursor = 0;
   private spoolHasMore = true;
   private inFlight = 0;
@@ -140,7 +145,7 @@ export class Exporter {
   async acceptMany(lines: readonly string[]): Promise<void> {
     if (this.closed) throw new Error("exporter is closed");
     const chunkLimit = Math.floor(this.opts.spoolMaxBytes / 4);
-    let chunk: SpoolInsert[] = [];
+    let chunk: Admitted[] = [];
     let chunkBytes = 0;
     for (const line of lines) {
       const row = this.admit(line);
@@ -198,7 +203,7 @@ export class Exporter {
   }
 
   /** The door: parse, validate, size-check. Returns the spool row, or undefined if dead-lettered. */
-  private admit(line: string): SpoolInsert | undefined {
+  private admit(line: string): Admitted | undefined {
     const trimmed = line.trim();
     if (trimmed === "") return undefined;
     let reason: string;
@@ -209,7 +214,12 @@ export class Exporter {
         const size = this.sink.eventBytes({ env: checked.envelope, json });
         const timeProblem = this.checkTime(checked.envelope.time * 1000);
         if (size <= this.sink.limits.maxBytesPerEvent && !timeProblem) {
-          return { id: checked.envelope.event.RecordId, body: json, bytes: Buffer.byteLength(json) };
+          return {
+            id: checked.envelope.event.RecordId,
+            body: json,
+            bytes: Buffer.byteLength(json),
+            env: checked.envelope,
+          };
         }
         reason =
           timeProblem ??
@@ -237,15 +247,30 @@ export class Exporter {
     return undefined;
   }
 
-  private async commit(rows: SpoolInsert[], bytes: number): Promise<void> {
+  private async commit(rows: Admitted[], bytes: number): Promise<void> {
     while (this.spool.bytes + bytes > this.opts.spoolMaxBytes) {
       if (this.closed) throw new Error("exporter closed while waiting for spool space");
       await this.waitForChange(); // back-pressure: resumes as deliveries free space
     }
-    this.spool.append(rows);
+    const seq = this.spool.append(rows);
     this.counts.accepted += rows.length;
-    this.spoolHasMore = true;
+    if (!this.spoolHasMore && this.queue.length < this.queueTarget()) {
+      // The queue has read everything before this chunk: hand the committed events over as they
+      // are (already parsed) instead of reading them back from disk.
+      rows.forEach((row, i) => this.enqueue(new QueuedEvent(seq, i, row.id, row.body, row.env)));
+      this.readCursor = seq;
+    } else this.spoolHasMore = true;
     this.pump();
+  }
+
+  /** How many events the queue holds ahead of the senders: a request per sender, plus one. */
+  private queueTarget(): number {
+    return this.sink.limits.maxEventsPerRequest * (this.opts.maxInFlight + 1);
+  }
+
+  private enqueue(event: QueuedEvent): void {
+    event.bytes = this.sink.eventBytes(event);
+    this.queue.push(event);
   }
 
   private idle(): boolean {
@@ -257,15 +282,16 @@ export class Exporter {
   }
 
   private refill(): void {
-    const want = this.sink.limits.maxEventsPerRequest * (this.opts.maxInFlight + 1);
-    if (!this.spoolHasMore || this.queue.length >= want) return;
-    const rows = this.spool.readAfter(this.readCursor, want - this.queue.length);
-    if (rows.length < want - this.queue.length) this.spoolHasMore = false;
-    for (const row of rows) {
-      this.readCursor = row.seq;
-      const queued = new QueuedEvent(row.seq, row.id, row.body);
-      queued.bytes = this.sink.eventBytes(queued);
-      this.queue.push(queued);
+    const want = this.queueTarget();
+    while (this.spoolHasMore && this.queue.length < want) {
+      const chunks = this.spool.readAfter(this.readCursor, 16);
+      if (chunks.length < 16) this.spoolHasMore = false;
+      for (const chunk of chunks) {
+        this.readCursor = chunk.seq;
+        chunk.bodies.forEach((body, i) =>
+          this.enqueue(new QueuedEvent(chunk.seq, chunk.first + i, chunk.ids[i] as string, body)),
+        );
+      }
     }
   }
 
@@ -307,7 +333,7 @@ export class Exporter {
   }
 
   /** Sends one batch until it is delivered, dead-lettered, or parked in the spool. */
-  private async deliver(batch: Pending[], firstTry: number): Promise<void> {
+  private async deliver(batch: QueuedEvent[], firstTry: number): Promise<void> {
     let attempt = 0;
     let pending = batch;
     while (pending.length > 0) {
@@ -330,8 +356,8 @@ export class Exporter {
           return this.delivered(pending);
         case "partial": {
           const rejected = new Map(outcome.rejected.map((r) => [r.index, r]));
-          const again: Pending[] = [];
-          const dead: { p: Pending; reason: string }[] = [];
+          const again: QueuedEvent[] = [];
+          const dead: { p: QueuedEvent; reason: string }[] = [];
           this.delivered(
             pending.filter((p, i) => {
               const r = rejected.get(i);
@@ -377,19 +403,30 @@ export class Exporter {
     }
   }
 
-  private delivered(events: Pending[]): void {
+  private delivered(events: QueuedEvent[]): void {
     if (events.length === 0) return;
-    this.spool.remove(events.map((p) => p.seq));
+    this.release(events);
     this.counts.sent += events.length;
     for (const p of events) this.counts.bytesSent += p.bytes;
     this.notify();
   }
 
-  private deadLetter(events: { p: Pending; reason: string }[]): void {
+  /** Tells the spool these events are done, per chunk. */
+  private release(events: readonly QueuedEvent[]): void {
+    const done = new Map<number, number[]>();
+    for (const p of events) {
+      const indexes = done.get(p.seq);
+      if (indexes) indexes.push(p.index);
+      else done.set(p.seq, [p.index]);
+    }
+    this.spool.release(done);
+  }
+
+  private deadLetter(events: { p: QueuedEvent; reason: string }[]): void {
     if (events.length === 0) return;
     const entries: DeadLetter[] = events.map(({ p, reason }) => ({ reason, event: p.env }));
     this.deadLetters.write(entries); // written and fsynced before the events leave the spool
-    this.spool.remove(events.map(({ p }) => p.seq));
+    this.release(events.map(({ p }) => p));
     this.counts.deadLettered += events.length;
     this.notify();
   }
