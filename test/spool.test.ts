@@ -28,7 +28,9 @@ describe("spool", () => {
     const b = new Spool(dir, "http");
     // "a" is not done, so the chunk comes back whole ("b" again: at-least-once); chunk 2 is gone.
     expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 2, bytes: 9 });
-    expect(b.readAfter(0, 10)).toEqual([{ seq: first, first: 0, ids: ["a", "b"], bodies: ["{}", '{"x":1}'] }]);
+    expect(b.readAfter(0, 10)).toEqual([
+      { seq: first, first: 0, ids: ["a", "b"], bodies: ["{}", '{"x":1}'] },
+    ]);
     expect(b.readAfter(first, 10)).toEqual([]);
     b.close();
   });
@@ -41,7 +43,9 @@ describe("spool", () => {
     a.close();
     const b = new Spool(dir, "http");
     expect({ count: b.count, bytes: b.bytes }).toEqual({ count: 3, bytes: 9 });
-    expect(b.readAfter(0, 1)).toEqual([{ seq, first: 1, ids: ["b", "c", "d"], bodies: ['"b"', '"c"', '"d"'] }]);
+    expect(b.readAfter(0, 1)).toEqual([
+      { seq, first: 1, ids: ["b", "c", "d"], bodies: ['"b"', '"c"', '"d"'] },
+    ]);
     b.release(new Map([[seq, [1]]])); // now a, b, c done (c from before the restart is not known: resent)
     expect(b.count).toBe(2);
     b.release(new Map([[seq, [2, 3]]]));

@@ -101,7 +101,8 @@ export interface KafkaRecord {
   timestamp: string;
 }
 
-export function toKafkaRecord(env: Envelope): KafkaRecord {
+/** `json`: the envelope's JSON when the caller already has it (the exporter's spooled text). */
+export function toKafkaRecord(env: Envelope, json?: string): KafkaRecord {
   const key =
     env.source === "EZCA"
       ? `EZCA/${env.event.CAId ?? env.event.CAName ?? env.host}`
@@ -109,7 +110,7 @@ export function toKafkaRecord(env: Envelope): KafkaRecord {
   const id = env.source === "EZCA" ? env.event.EventID : env.event.VulnerabilityID;
   return {
     key,
-    value: stableJson(env),
+    value: json ?? stableJson(env),
     headers: {
       source: env.source,
       sourcetype: env.sourcetype,

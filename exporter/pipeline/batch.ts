@@ -12,7 +12,7 @@ export interface Pending {
   id: string;
   /** The envelope (may be parsed from `json` on first access). */
   readonly env: Envelope;
-  /** Canonical JSON of env, as spooled. */
+  /** Compact JSON of env, as spooled. */
   json: string;
   /** Size as the sink counts it. */
   bytes: number;

@@ -6,7 +6,7 @@
  */
 import type { Envelope } from "../../components/catalog/envelope";
 
-/** An event as sinks see it: the envelope and its canonical JSON (sorted keys), computed once. */
+/** An event as sinks see it: the validated envelope and its compact JSON as spooled, computed once. */
 export interface SinkEvent {
   env: Envelope;
   json: string;

@@ -57,7 +57,6 @@ interface Open {
   undone: number;
 }
 
-
 // Ids are UUIDs and bodies compact JSON: neither contains a raw newline.
 const SEP = "\n";
 
@@ -141,25 +140,27 @@ export class Spool {
     if (!legacy) return;
     const rows = this.db.prepare("SELECT id, body, bytes FROM events ORDER BY seq").all() as SpoolEvent[];
     const insert = this.db.prepare("INSERT INTO chunks (count, bytes, ids, bodies) VALUES (?, ?, ?, ?)");
-    this.db.transaction(() => {
-      let chunk: SpoolEvent[] = [];
-      const flush = () => {
-        if (chunk.length === 0) return;
-        insert.run(
-          chunk.length,
-          chunk.reduce((s, e) => s + e.bytes, 0),
-          chunk.map((e) => e.id).join(SEP),
-          chunk.map((e) => e.body).join(SEP),
-        );
-        chunk = [];
-      };
-      for (const row of rows) {
-        chunk.push(row);
-        if (chunk.length === 1000) flush();
-      }
-      flush();
-      this.db.exec("DROP TABLE events");
-    }).immediate();
+    this.db
+      .transaction(() => {
+        let chunk: SpoolEvent[] = [];
+        const flush = () => {
+          if (chunk.length === 0) return;
+          insert.run(
+            chunk.length,
+            chunk.reduce((s, e) => s + e.bytes, 0),
+            chunk.map((e) => e.id).join(SEP),
+            chunk.map((e) => e.body).join(SEP),
+          );
+          chunk = [];
+        };
+        for (const row of rows) {
+          chunk.push(row);
+          if (chunk.length === 1000) flush();
+        }
+        flush();
+        this.db.exec("DROP TABLE events");
+      })
+      .immediate();
   }
 
   /** Events waiting in the spool (accepted, not yet delivered or dead-lettered). */

@@ -8,7 +8,7 @@
  */
 import { LogsIngestionClient, type LogsUploadFailure } from "@azure/monitor-ingestion";
 import type { Envelope } from "../../../components/catalog/envelope";
-import { stableJson, toSentinelRow } from "../../../components/catalog/mappings";
+import { toSentinelRow } from "../../../components/catalog/mappings";
 import { parseRetryAfter } from "../../pipeline/retry";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import { type AzureSinkConfig, azureCredential, azureTlsOptions } from "./config";
@@ -149,7 +149,7 @@ export class AzureLogsSink implements Sink<StreamUpload[]> {
   eventBytes(event: SinkEvent): number {
     let size = this.sizes.get(event.env);
     if (size === undefined) {
-      size = Buffer.byteLength(stableJson(toSentinelRow(event.env).row));
+      size = Buffer.byteLength(JSON.stringify(toSentinelRow(event.env).row)); // as the SDK serialises it
       this.sizes.set(event.env, size);
     }
     return size;

@@ -135,8 +135,8 @@ export class KafkaSink
 
   encode(batch: readonly SinkEvent[]) {
     return batch.map((e) => {
-      const r = toKafkaRecord(e.env);
-      return { key: r.key, value: e.json, headers: { ...r.headers }, timestamp: r.timestamp };
+      const r = toKafkaRecord(e.env, e.json);
+      return { key: r.key, value: r.value, headers: { ...r.headers }, timestamp: r.timestamp };
     });
   }
 
