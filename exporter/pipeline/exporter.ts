@@ -259,7 +259,7 @@ export class Exporter {
     if (!this.spoolHasMore && this.queue.length < this.queueTarget()) {
       // The queue has read everything before this chunk: hand the committed events over as they
       // are (already parsed) instead of reading them back from disk.
-      rows.forEach((row, i) => this.enqueue(new QueuedEvent(seq, i, row.id, row.body, row.env)));
+      for (const [i, row] of rows.entries()) this.enqueue(new QueuedEvent(seq, i, row.id, row.body, row.env));
       this.readCursor = seq;
     } else this.spoolHasMore = true;
     this.pump();
@@ -290,9 +290,8 @@ export class Exporter {
       if (chunks.length < 16) this.spoolHasMore = false;
       for (const chunk of chunks) {
         this.readCursor = chunk.seq;
-        chunk.bodies.forEach((body, i) =>
-          this.enqueue(new QueuedEvent(chunk.seq, chunk.first + i, chunk.ids[i] as string, body)),
-        );
+        for (const [i, body] of chunk.bodies.entries())
+          this.enqueue(new QueuedEvent(chunk.seq, chunk.first + i, chunk.ids[i] as string, body));
       }
     }
   }
