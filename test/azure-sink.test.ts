@@ -20,7 +20,7 @@ import {
   azureSinkConfigSchema,
   combineFailures,
 } from "../exporter/sinks/azure";
-import { azureCredential } from "../exporter/sinks/azure/config";
+import { azureCredential } from "../exporter/sinks/azure/credential";
 import { AzureIngestionServer, MAX_BODY_BYTES } from "./support/azure-ingestion-server";
 
 const DCR = "dcr-0123456789abcdef0123456789abcdef";

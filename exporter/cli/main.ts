@@ -9,11 +9,11 @@ import { DESTINATIONS, loadPolicy } from "../../components/policy";
 import { StackConfigError } from "../../stacks/config";
 import { SpoolBusyError } from "../pipeline/spool";
 import { DESTINATION_NAMES } from "../sinks";
-import { SMOKE_DESTINATIONS } from "../smoke/from-outputs";
+import { SMOKE_DESTINATIONS } from "../smoke/destinations";
 import { type PlanOptions, renderPlan, runPlan, UsageError } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
-import { runSmoke, type SmokeOptions } from "./smoke";
+import type { SmokeOptions } from "./smoke";
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
@@ -206,6 +206,9 @@ export function buildProgram(out: Out = defaultOut): Command {
       ].join("\n"),
     )
     .action(async (opts: SmokeOptions) => {
+      // Loaded on demand: the smoke checks pull in every destination's SDK (~40 MiB resident),
+      // which a long-running `send` should not carry.
+      const { runSmoke } = require("./smoke") as typeof import("./smoke");
       commandExitCode = await runSmoke(opts, out);
     });
 

@@ -254,9 +254,10 @@ export class Exporter {
       if (this.closed) throw new Error("exporter closed while waiting for spool space");
       await this.waitForChange(); // back-pressure: resumes as deliveries free space
     }
-    const seq = this.spool.append(rows);
+    const handedOver = !this.spoolHasMore && this.queue.length < this.queueTarget();
+    const seq = this.spool.append(rows, { handedOver });
     this.counts.accepted += rows.length;
-    if (!this.spoolHasMore && this.queue.length < this.queueTarget()) {
+    if (handedOver) {
       // The queue has read everything before this chunk: hand the committed events over as they
       // are (already parsed) instead of reading them back from disk.
       for (const [i, row] of rows.entries()) this.enqueue(new QueuedEvent(seq, i, row.id, row.body, row.env));

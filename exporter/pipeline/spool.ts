@@ -173,8 +173,13 @@ export class Spool {
     return this.totalBytes;
   }
 
-  /** Commits events as one chunk in one transaction (fsynced); returns the chunk's sequence number. */
-  append(events: readonly SpoolEvent[]): number {
+  /**
+   * Commits events as one chunk in one transaction (fsynced); returns the chunk's sequence number.
+   * `handedOver`: the caller keeps the events in memory and will release them without reading the
+   * chunk back. Otherwise the chunk is tracked only once read, so a long outage costs no memory
+   * per stored chunk.
+   */
+  append(events: readonly SpoolEvent[], { handedOver = true }: { handedOver?: boolean } = {}): number {
     let bytes = 0;
     const ids: string[] = [];
     const bodies: string[] = [];
@@ -186,13 +191,14 @@ export class Spool {
     const seq = Number(
       this.insertChunk.run(events.length, bytes, ids.join(SEP), bodies.join(SEP)).lastInsertRowid,
     );
-    this.open.set(seq, {
-      flags: new Uint8Array(events.length),
-      sizes: Uint32Array.from(events, (e) => e.bytes),
-      prefix: 0,
-      prefixBytes: 0,
-      undone: events.length,
-    });
+    if (handedOver)
+      this.open.set(seq, {
+        flags: new Uint8Array(events.length),
+        sizes: Uint32Array.from(events, (e) => e.bytes),
+        prefix: 0,
+        prefixBytes: 0,
+        undone: events.length,
+      });
     this.totalBytes += bytes;
     this.totalCount += events.length;
     return seq;

@@ -1,14 +1,31 @@
 /**
  * The destinations `keytos-siem send` can deliver to. Each entry validates its config section
  * and builds its sink; a new destination is one folder under sinks/ and one entry here.
+ * Only the config modules load up front: a sink's client library (AWS SDK, Azure SDK, kafkajs,
+ * undici) is required when that sink is created, so a sender holds only its own (~20 MiB less
+ * resident memory for an http sender than with every SDK loaded).
  */
 import type { z } from "zod";
 import type { Sink } from "../pipeline/sink";
-import { AZURE_ENV_NAMES, azureFromEnv, azureSinkConfigSchema, createAzureSink } from "./azure";
-import { cloudWatchFromEnv, cloudWatchSinkConfigSchema, createCloudWatchSink } from "./cloudwatch";
-import { createDatadogSink, datadogFromEnv, datadogSinkConfigSchema } from "./datadog";
-import { HttpSink, httpSinkConfigSchema } from "./http";
-import { createKafkaSink, kafkaFromEnv, kafkaSinkConfigSchema } from "./kafka";
+import { AZURE_ENV_NAMES, azureFromEnv, azureSinkConfigSchema } from "./azure/config";
+import { cloudWatchFromEnv, cloudWatchSinkConfigSchema } from "./cloudwatch/config";
+import { datadogFromEnv, datadogSinkConfigSchema } from "./datadog/config";
+import { httpSinkConfigSchema } from "./http/config";
+import { kafkaFromEnv, kafkaSinkConfigSchema } from "./kafka/config";
+
+// require, not import: CommonJS under tsx, resolved on first use.
+const lazy = <M>(load: () => M) => {
+  let mod: M | undefined;
+  return () => {
+    mod ??= load();
+    return mod;
+  };
+};
+const http = lazy(() => require("./http") as typeof import("./http"));
+const cloudwatch = lazy(() => require("./cloudwatch") as typeof import("./cloudwatch"));
+const datadog = lazy(() => require("./datadog") as typeof import("./datadog"));
+const kafka = lazy(() => require("./kafka") as typeof import("./kafka"));
+const azure = lazy(() => require("./azure") as typeof import("./azure"));
 
 export interface SinkFactory<S extends z.ZodType = z.ZodType> {
   /** Schema of the destination's section in the send config (same name as the destination). */
@@ -25,7 +42,7 @@ export const SINKS = {
     schema: httpSinkConfigSchema,
     fromEnv: (env) => ({ ...(env.KEYTOS_HTTP_URL ? { url: env.KEYTOS_HTTP_URL } : {}) }),
     envNames: { url: "KEYTOS_HTTP_URL" },
-    create: (config, opts) => new HttpSink(config, opts),
+    create: (config, opts) => new (http().HttpSink)(config, opts),
   } satisfies SinkFactory<typeof httpSinkConfigSchema>,
   cloudwatch: {
     schema: cloudWatchSinkConfigSchema,
@@ -35,25 +52,25 @@ export const SINKS = {
       logGroup: "KEYTOS_CLOUDWATCH_LOG_GROUP",
       logStream: "KEYTOS_CLOUDWATCH_LOG_STREAM",
     },
-    create: createCloudWatchSink,
+    create: (config, opts) => cloudwatch().createCloudWatchSink(config, opts),
   } satisfies SinkFactory<typeof cloudWatchSinkConfigSchema>,
   datadog: {
     schema: datadogSinkConfigSchema,
     fromEnv: datadogFromEnv,
     envNames: { site: "DD_SITE" },
-    create: createDatadogSink,
+    create: (config, opts) => datadog().createDatadogSink(config, opts),
   } satisfies SinkFactory<typeof datadogSinkConfigSchema>,
   kafka: {
     schema: kafkaSinkConfigSchema,
     fromEnv: kafkaFromEnv,
     envNames: { brokers: "KEYTOS_KAFKA_BROKERS", topic: "KEYTOS_KAFKA_TOPIC" },
-    create: (config, opts) => createKafkaSink(config, opts),
+    create: (config, opts) => kafka().createKafkaSink(config, opts),
   } satisfies SinkFactory<typeof kafkaSinkConfigSchema>,
   azure: {
     schema: azureSinkConfigSchema,
     fromEnv: azureFromEnv,
     envNames: AZURE_ENV_NAMES,
-    create: (config, opts) => createAzureSink(config, opts),
+    create: (config, opts) => azure().createAzureSink(config, opts),
   } satisfies SinkFactory<typeof azureSinkConfigSchema>,
 } as const;
 

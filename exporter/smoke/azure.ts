@@ -18,7 +18,7 @@ import { sampleEvent } from "../../components/catalog/samples";
 import { SENTINEL_TABLES, type SentinelTable } from "../../components/catalog/sentinel-tables";
 import type { CompiledRule } from "../../components/policy/compile";
 import { AzureLogsSink, type AzureSinkConfig } from "../sinks/azure";
-import { azureCredential, azureTlsOptions } from "../sinks/azure/config";
+import { azureCredential, azureTlsOptions } from "../sinks/azure/credential";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
 
 export interface AzureSmokeOptions {

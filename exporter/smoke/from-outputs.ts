@@ -16,11 +16,11 @@ import { CREDENTIAL_KINDS } from "../sinks/azure/config";
 import { smokeAzure } from "./azure";
 import { smokeCloudWatch } from "./cloudwatch";
 import { smokeDatadog } from "./datadog";
+import { SMOKE_DESTINATIONS, type SmokeDestination } from "./destinations";
 import { smokeKafka } from "./kafka";
 import type { SmokeResult } from "./result";
 
-export const SMOKE_DESTINATIONS = ["cloudwatch", "datadog", "azure", "kafka"] as const;
-export type SmokeDestination = (typeof SMOKE_DESTINATIONS)[number];
+export { SMOKE_DESTINATIONS, type SmokeDestination } from "./destinations";
 
 export interface SmokeRunOptions {
   rules: readonly CompiledRule[];

@@ -4,10 +4,10 @@
  * to the same broker, into topics created with the component's settings. Target: >= 0.7x kcat.
  */
 import { execFileSync } from "node:child_process";
-import { CompressionTypes } from "kafkajs";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CompressionTypes } from "kafkajs";
 import { sampleStream, stableJson } from "../../components/catalog";
 import { toKafkaRecord } from "../../components/catalog/mappings";
 import { resolveKafkaSettings } from "../../components/kafka/settings";
@@ -26,11 +26,7 @@ const SEND_BATCH = 500; // the sink's maxEventsPerRequest
  * (idempotent, one in flight, acks=all, gzip) in the sink's batch size. What the client library
  * itself can do on this machine, so the pipeline's own overhead can be read apart from it.
  */
-async function kafkajsAlone(
-  kafka: TestServices["kafka"],
-  topic: string,
-  lines: string[],
-): Promise<number> {
+async function kafkajsAlone(kafka: TestServices["kafka"], topic: string, lines: string[]): Promise<number> {
   const producer = kafkaClient(kafka.brokers, kafka.sender).producer({
     idempotent: true,
     maxInFlightRequests: 1,

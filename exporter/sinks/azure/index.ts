@@ -11,7 +11,8 @@ import type { Envelope } from "../../../components/catalog/envelope";
 import { toSentinelRow } from "../../../components/catalog/mappings";
 import { parseRetryAfter } from "../../pipeline/retry";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import { type AzureSinkConfig, azureCredential, azureTlsOptions } from "./config";
+import type { AzureSinkConfig } from "./config";
+import { azureCredential, azureTlsOptions } from "./credential";
 
 export { AZURE_ENV_NAMES, type AzureSinkConfig, azureFromEnv, azureSinkConfigSchema } from "./config";
 

@@ -8,26 +8,14 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Dispatcher, Pool } from "undici";
-import { z } from "zod";
 import type { Envelope } from "../../../components/catalog/envelope";
 import { toDatadogLog } from "../../../components/catalog/mappings";
-import { strict } from "../../../components/config/yaml-file";
-import { DATADOG_SITES, type DatadogSite, datadogIntakeUrl } from "../../../components/datadog/site";
+import { datadogIntakeUrl } from "../../../components/datadog/site";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
+import type { DatadogSinkConfig } from "./config";
 
-export const datadogSinkConfigSchema = strict({
-  site: z.enum(DATADOG_SITES),
-  /** Intake URL override (tests, proxies); default per site. */
-  endpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-  /** Prefer DD_API_KEY. */
-  apiKey: z.string().min(1).optional(),
-  insecureSkipVerify: z.boolean().optional(),
-});
-export type DatadogSinkConfig = z.infer<typeof datadogSinkConfigSchema>;
-
-export const datadogFromEnv = (env: NodeJS.ProcessEnv): Partial<DatadogSinkConfig> =>
-  env.DD_SITE ? { site: env.DD_SITE as DatadogSite } : {};
+export { type DatadogSinkConfig, datadogFromEnv, datadogSinkConfigSchema } from "./config";
 
 export const DATADOG_LIMITS: SinkLimits = {
   maxEventsPerRequest: 1000,

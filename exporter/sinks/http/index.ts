@@ -4,26 +4,11 @@
  * pipeline tests run against. The token comes from KEYTOS_HTTP_TOKEN or the config file.
  */
 import type { Dispatcher, Pool } from "undici";
-import { z } from "zod";
-import { strict } from "../../../components/config/yaml-file";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
+import type { HttpSinkConfig } from "./config";
 
-export const httpSinkConfigSchema = strict({
-  /** Endpoint receiving POSTs of NDJSON. https:// unless it is a loopback test endpoint. */
-  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-  /** Bearer token; prefer the KEYTOS_HTTP_TOKEN environment variable. */
-  token: z.string().min(1).optional(),
-  maxEventsPerRequest: z.int().min(1).max(100_000).optional(),
-  maxBytesPerRequest: z
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024)
-    .optional(),
-  maxBytesPerEvent: z.int().min(256).optional(),
-  insecureSkipVerify: z.boolean().optional(),
-});
-export type HttpSinkConfig = z.infer<typeof httpSinkConfigSchema>;
+export { type HttpSinkConfig, httpSinkConfigSchema } from "./config";
 
 export class HttpSink implements Sink<Buffer> {
   readonly name = "http";
