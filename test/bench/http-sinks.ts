@@ -17,7 +17,7 @@ import { toDatadogLog, toSentinelRow } from "../../components/catalog/mappings";
 import { Exporter } from "../../exporter/pipeline/exporter";
 import type { Sink } from "../../exporter/pipeline/sink";
 import { AzureLogsSink } from "../../exporter/sinks/azure";
-import { createDatadogSink } from "../../exporter/sinks/datadog";
+import { createDatadogSink, DATADOG_GZIP_LEVEL } from "../../exporter/sinks/datadog";
 import { HttpSink } from "../../exporter/sinks/http";
 import type { BenchSection } from "./report";
 
@@ -53,7 +53,7 @@ function prebuilt(kind: string, info: Info, lines: string[]): Request[] {
     for (let i = 0; i < envs.length; i += 1000) {
       const body = `[${envs
         .slice(i, i + 1000)
-        .map((e) => stableJson(toDatadogLog(e)))
+        .map((e) => JSON.stringify(toDatadogLog(e)))
         .join(",")}]`;
       out.push({
         path: url.pathname,
@@ -62,7 +62,7 @@ function prebuilt(kind: string, info: Info, lines: string[]): Request[] {
           "content-type": "application/json",
           "content-encoding": "gzip",
         },
-        body: gzipSync(body),
+        body: gzipSync(body, { level: DATADOG_GZIP_LEVEL }), // what the sink sends
       });
     }
   } else {

@@ -91,7 +91,9 @@ export class KafkaSink
   ) {
     const maxBatch = config.maxMessageBytes ?? 1_048_588;
     this.limits = {
-      maxEventsPerRequest: 500,
+      // Bounded in practice by the bytes below (~1,100 catalog events); kafkajs costs less per
+      // event in bigger sendBatch calls (measured 13k ev/s at 500, 17k at 2,000).
+      maxEventsPerRequest: 2000,
       maxBytesPerRequest: Math.floor(maxBatch * 0.9), // headroom for the record-batch framing
       maxBytesPerEvent: Math.floor(maxBatch * 0.9),
       maxInFlight: 1, // idempotent producer: one in flight keeps per-key order
