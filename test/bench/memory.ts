@@ -148,7 +148,7 @@ async function measure(spoolMb: number, nodeOptions: string | undefined): Promis
   return {
     title: "Memory while the destination is down and the spool grows",
     note: `\`keytos-siem send --to http\` reading stdin, destination refusing connections (retried): ${fmt(fed)} events (~${Math.round(summary.spoolBytes / fed)} B, ${Math.round(summary.spoolBytes / MiB)} MiB) accepted into the spool in ${seconds.toFixed(0)} s, none lost (send's --json summary). RSS of the send process from /proc (VmRSS sampled every 100 ms; peak = VmHWM). Target: flat, peak < 150 MB. RSS once started (runtime, tsx, modules): ${Math.round(baseline / MiB)} MiB.`,
-    head: ["events fed", "events", "RSS then", "peak RSS so far"],
+    head: ["fed so far", "events", "RSS then", "peak RSS so far"],
     rows: [
       ...marks,
       [
