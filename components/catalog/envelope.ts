@@ -7,6 +7,7 @@
  * `$.event.VulnerabilityID` in CloudWatch, `service:EZCA @EventID:4888` in Datadog (attributes
  * lifted to the top level), `EventID_d` in the Sentinel tables.
  */
+import Ajv, { type ValidateFunction } from "ajv";
 import { z } from "zod";
 import { findEvent, type Product, sourcetypeOf } from "./events";
 
@@ -69,24 +70,42 @@ export const envelopeSchema = z
     }),
   ])
   .superRefine((env, ctx) => {
-    // A known EZCA id must travel with its category's sourcetype, or it lands in the wrong table.
-    if (env.source !== "EZCA") return;
-    const known = findEvent("EZCA", env.event.EventID);
-    if (known && sourcetypeOf(known) !== env.sourcetype) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["sourcetype"],
-        message: `EZCA event ${env.event.EventID} is a ${known.category} event: sourcetype must be "${sourcetypeOf(known)}", got "${env.sourcetype}"`,
-      });
-    }
+    const problem = sourcetypeProblem(env);
+    if (problem) ctx.addIssue({ code: "custom", path: ["sourcetype"], message: problem });
   });
+
+/** A known EZCA id must travel with its category's sourcetype, or it lands in the wrong table. */
+function sourcetypeProblem(env: Envelope): string | undefined {
+  if (env.source !== "EZCA") return undefined;
+  const known = findEvent("EZCA", env.event.EventID);
+  if (!known || sourcetypeOf(known) === env.sourcetype) return undefined;
+  return `EZCA event ${env.event.EventID} is a ${known.category} event: sourcetype must be "${sourcetypeOf(known)}", got "${env.sourcetype}"`;
+}
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 export type EnvelopeCheck = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
+/**
+ * The door's fast path: the same schema compiled by ajv from zod's own JSON Schema output (one
+ * source of truth). ajv checks in place (~1 µs) where zod builds a checked copy (~6 µs); unknown
+ * top-level fields are removed, as zod strips them. Only a pass is trusted: anything ajv refuses
+ * goes through zod, which decides and words the reason. test/envelope-fast.test.ts holds the two
+ * to the same verdicts over every catalog sample and a corpus of broken ones.
+ */
+let fastValidate: ValidateFunction | undefined;
+export function fastValid(value: unknown): value is Envelope {
+  fastValidate ??= new Ajv({ removeAdditional: true, strict: false, formats: { uuid: true } }).compile(
+    z.toJSONSchema(envelopeSchema, { io: "output", unrepresentable: "any", target: "draft-07" }),
+  );
+  if (!fastValidate(value)) return false;
+  const env = value as Envelope;
+  return Number.isFinite(env.time) && sourcetypeProblem(env) === undefined;
+}
+
 /** Validates one decoded event; the reason names every bad field and what is allowed. */
 export function checkEnvelope(value: unknown): EnvelopeCheck {
+  if (fastValid(value)) return { ok: true, envelope: value };
   const result = envelopeSchema.safeParse(value);
   if (result.success) return { ok: true, envelope: result.data };
   const reason = result.error.issues
