@@ -36,7 +36,10 @@ function corpus(): unknown[] {
       }
     out.push({ ...clone(base), extra: "dropped like zod drops it" });
     out.push({ ...clone(base), source: base.source === "EZCA" ? "EZMonitor" : "EZCA" });
-    out.push({ ...clone(base), sourcetype: base.sourcetype === "EZCA_CAs" ? "EZCA_Certificates" : "EZCA_CAs" });
+    out.push({
+      ...clone(base),
+      sourcetype: base.sourcetype === "EZCA_CAs" ? "EZCA_Certificates" : "EZCA_CAs",
+    });
     out.push({ ...clone(base), event: { ...env.event, RecordId: "not-a-uuid" } });
     out.push({ ...clone(base), time: Number.POSITIVE_INFINITY }); // JSON.parse("1e999") gives this
   }
