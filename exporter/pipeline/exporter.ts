@@ -15,6 +15,9 @@ import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
 import type { SendOutcome, Sink, SinkEvent } from "./sink";
 import { Spool, type SpoolEvent } from "./spool";
 
+/** Spool chunks read per query when refilling the queue. */
+const CHUNKS_PER_READ = 16;
+
 /** An admitted event: what the spool stores, plus the envelope already parsed at the door. */
 type Admitted = SpoolEvent & { env: Envelope };
 
@@ -287,8 +290,8 @@ export class Exporter {
   private refill(): void {
     const want = this.queueTarget();
     while (this.spoolHasMore && this.queue.length < want) {
-      const chunks = this.spool.readAfter(this.readCursor, 16);
-      if (chunks.length < 16) this.spoolHasMore = false;
+      const chunks = this.spool.readAfter(this.readCursor, CHUNKS_PER_READ);
+      if (chunks.length < CHUNKS_PER_READ) this.spoolHasMore = false;
       for (const chunk of chunks) {
         this.readCursor = chunk.seq;
         for (const [i, body] of chunk.bodies.entries())

@@ -87,6 +87,7 @@ export class Spool {
       ids TEXT NOT NULL,
       bodies TEXT NOT NULL
     )`);
+    this.insertChunk = this.db.prepare("INSERT INTO chunks (count, bytes, ids, bodies) VALUES (?, ?, ?, ?)");
     this.claim();
     this.migrateEventRows();
     const totals = this.db
@@ -96,7 +97,6 @@ export class Spool {
       .get() as { n: number; b: number };
     this.totalCount = totals.n;
     this.totalBytes = totals.b;
-    this.insertChunk = this.db.prepare("INSERT INTO chunks (count, bytes, ids, bodies) VALUES (?, ?, ?, ?)");
     this.selectAfter = this.db.prepare(
       "SELECT seq, done, ids, bodies FROM chunks WHERE seq > ? ORDER BY seq LIMIT ?",
     );
@@ -139,25 +139,9 @@ export class Spool {
       .get();
     if (!legacy) return;
     const rows = this.db.prepare("SELECT id, body, bytes FROM events ORDER BY seq").all() as SpoolEvent[];
-    const insert = this.db.prepare("INSERT INTO chunks (count, bytes, ids, bodies) VALUES (?, ?, ?, ?)");
     this.db
       .transaction(() => {
-        let chunk: SpoolEvent[] = [];
-        const flush = () => {
-          if (chunk.length === 0) return;
-          insert.run(
-            chunk.length,
-            chunk.reduce((s, e) => s + e.bytes, 0),
-            chunk.map((e) => e.id).join(SEP),
-            chunk.map((e) => e.body).join(SEP),
-          );
-          chunk = [];
-        };
-        for (const row of rows) {
-          chunk.push(row);
-          if (chunk.length === 1000) flush();
-        }
-        flush();
+        for (let i = 0; i < rows.length; i += 1000) this.insertRow(rows.slice(i, i + 1000));
         this.db.exec("DROP TABLE events");
       })
       .immediate();
@@ -180,17 +164,7 @@ export class Spool {
    * per stored chunk.
    */
   append(events: readonly SpoolEvent[], { handedOver = true }: { handedOver?: boolean } = {}): number {
-    let bytes = 0;
-    const ids: string[] = [];
-    const bodies: string[] = [];
-    for (const e of events) {
-      bytes += e.bytes;
-      ids.push(e.id);
-      bodies.push(e.body);
-    }
-    const seq = Number(
-      this.insertChunk.run(events.length, bytes, ids.join(SEP), bodies.join(SEP)).lastInsertRowid,
-    );
+    const { seq, bytes } = this.insertRow(events);
     if (handedOver)
       this.open.set(seq, {
         flags: new Uint8Array(events.length),
@@ -202,6 +176,20 @@ export class Spool {
     this.totalBytes += bytes;
     this.totalCount += events.length;
     return seq;
+  }
+
+  /** Inserts one chunk row (in the caller's transaction, if any). */
+  private insertRow(events: readonly SpoolEvent[]): { seq: number; bytes: number } {
+    let bytes = 0;
+    const ids: string[] = [];
+    const bodies: string[] = [];
+    for (const e of events) {
+      bytes += e.bytes;
+      ids.push(e.id);
+      bodies.push(e.body);
+    }
+    const run = this.insertChunk.run(events.length, bytes, ids.join(SEP), bodies.join(SEP));
+    return { seq: Number(run.lastInsertRowid), bytes };
   }
 
   /** Up to `limit` chunks after chunk `seq`, oldest first, without their events already done. */

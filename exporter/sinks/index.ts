@@ -13,19 +13,12 @@ import { datadogFromEnv, datadogSinkConfigSchema } from "./datadog/config";
 import { httpSinkConfigSchema } from "./http/config";
 import { kafkaFromEnv, kafkaSinkConfigSchema } from "./kafka/config";
 
-// require, not import: CommonJS under tsx, resolved on first use.
-const lazy = <M>(load: () => M) => {
-  let mod: M | undefined;
-  return () => {
-    mod ??= load();
-    return mod;
-  };
-};
-const http = lazy(() => require("./http") as typeof import("./http"));
-const cloudwatch = lazy(() => require("./cloudwatch") as typeof import("./cloudwatch"));
-const datadog = lazy(() => require("./datadog") as typeof import("./datadog"));
-const kafka = lazy(() => require("./kafka") as typeof import("./kafka"));
-const azure = lazy(() => require("./azure") as typeof import("./azure"));
+// require, not import: CommonJS under tsx, loaded on first use (Node's module cache keeps it).
+const http = () => require("./http") as typeof import("./http");
+const cloudwatch = () => require("./cloudwatch") as typeof import("./cloudwatch");
+const datadog = () => require("./datadog") as typeof import("./datadog");
+const kafka = () => require("./kafka") as typeof import("./kafka");
+const azure = () => require("./azure") as typeof import("./azure");
 
 export interface SinkFactory<S extends z.ZodType = z.ZodType> {
   /** Schema of the destination's section in the send config (same name as the destination). */

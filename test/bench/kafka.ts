@@ -7,12 +7,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CompressionTypes } from "kafkajs";
+import { CompressionTypes, type Message } from "kafkajs";
 import { sampleStream, stableJson } from "../../components/catalog";
 import { toKafkaRecord } from "../../components/catalog/mappings";
 import { resolveKafkaSettings } from "../../components/kafka/settings";
+import { type Pending, takeBatch } from "../../exporter/pipeline/batch";
 import { Exporter } from "../../exporter/pipeline/exporter";
-import type { SinkLimits } from "../../exporter/pipeline/sink";
+import type { Sink } from "../../exporter/pipeline/sink";
 import { createKafkaSink } from "../../exporter/sinks/kafka";
 import type { TestServices } from "../services";
 import { kafkaClient, provisionLikeComponent } from "../support/kafka-admin";
@@ -21,15 +22,16 @@ import type { BenchSection } from "./report";
 import { benchServices } from "./services";
 
 /**
- * kafkajs with nothing around it: the same keyed records, prebuilt, sent with the sink's settings
- * (idempotent, one in flight, acks=all, gzip) in the sink's batch size. What the client library
- * itself can do on this machine, so the pipeline's own overhead can be read apart from it.
+ * kafkajs with nothing around it: the sink's own records in the sink's own batches (its encode
+ * and the pipeline's takeBatch), prebuilt, sent with the sink's settings (idempotent, one in
+ * flight, acks=all, gzip). What the client library itself can do on this machine, so the
+ * pipeline's own overhead can be read apart from it.
  */
 async function kafkajsAlone(
   kafka: TestServices["kafka"],
   topic: string,
   lines: string[],
-  limits: SinkLimits,
+  sink: Sink,
 ): Promise<{ rate: number; calls: number }> {
   const producer = kafkaClient(kafka.brokers, kafka.sender).producer({
     idempotent: true,
@@ -37,35 +39,22 @@ async function kafkajsAlone(
     allowAutoTopicCreation: false,
   });
   await producer.connect();
-  const messages = lines.map((l) => {
-    const r = toKafkaRecord(JSON.parse(l), l);
-    return { key: r.key, value: r.value, headers: { ...r.headers }, timestamp: r.timestamp };
+  const queue: Pending[] = lines.map((json, i) => {
+    const p: Pending = { seq: 0, id: String(i), env: JSON.parse(json), json, bytes: 0 };
+    p.bytes = sink.eventBytes(p);
+    return p;
   });
-  // The sink's batches: as many records as its count and byte limits allow.
-  const batches: (typeof messages)[] = [];
-  let batch: typeof messages = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = Buffer.byteLength(m.value) + 200; // as the sink counts a record
-    const full = batch.length >= limits.maxEventsPerRequest || bytes + size > limits.maxBytesPerRequest;
-    if (batch.length > 0 && full) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(m);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
+  const batches: Message[][] = [];
+  while (queue.length > 0) batches.push(sink.encode(takeBatch(queue, sink.limits)) as Message[]);
   const t0 = performance.now();
-  for (const b of batches) {
+  for (const messages of batches) {
     await producer.sendBatch({
-      topicMessages: [{ topic, messages: b }],
+      topicMessages: [{ topic, messages }],
       acks: -1,
       compression: CompressionTypes.GZIP,
     });
   }
-  const rate = messages.length / ((performance.now() - t0) / 1000);
+  const rate = lines.length / ((performance.now() - t0) / 1000);
   await producer.disconnect();
   return { rate, calls: batches.length };
 }
@@ -143,7 +132,7 @@ export async function benchKafka(n: number): Promise<BenchSection> {
       { brokers: kafka.brokers, topic: topics.pipeline, allowPlaintext: true },
       { env: { KEYTOS_KAFKA_USERNAME: kafka.sender.username, KEYTOS_KAFKA_PASSWORD: kafka.sender.password } },
     );
-    const alone = await kafkajsAlone(kafka, topics.kafkajs, lines, sink.limits);
+    const alone = await kafkajsAlone(kafka, topics.kafkajs, lines, sink);
     const kafkajsRate = alone.rate;
     const exporter = new Exporter(sink, { spoolDir: path.join(dir, "spool"), lingerMs: 5 });
     const t1 = performance.now();
