@@ -1,7 +1,7 @@
 /** Pure pieces of the pipeline: batch formation, backoff, Retry-After, HTTP classification. */
 import { describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
-import { fillsRequest, type Pending, takeBatch } from "../exporter/pipeline/batch";
+import { fillsRequest, type Pending, takeBatch } from "../exporter/pipeline/batcher";
 import { classifyStatus } from "../exporter/pipeline/http";
 import { backoffMs, DEFAULT_RETRY, nextDelayMs, parseRetryAfter } from "../exporter/pipeline/retry";
 

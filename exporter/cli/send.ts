@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
 import { FileError } from "../../components/config/yaml-file";
-import { formatSummary, type Summary } from "../pipeline/counters";
+import { formatSummary, type Summary } from "../pipeline/metrics";
 import { Exporter } from "../pipeline/exporter";
 import { type DestinationName, SINKS } from "../sinks";
 import { loadSendConfig } from "./send-config";

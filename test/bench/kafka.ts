@@ -11,7 +11,7 @@ import { CompressionTypes, type Message } from "kafkajs";
 import { sampleStream, stableJson } from "../../components/catalog";
 import { toKafkaRecord } from "../../components/catalog/mappings";
 import { resolveKafkaSettings } from "../../components/kafka/settings";
-import { type Pending, takeBatch } from "../../exporter/pipeline/batch";
+import { type Pending, takeBatch } from "../../exporter/pipeline/batcher";
 import { Exporter } from "../../exporter/pipeline/exporter";
 import type { Sink } from "../../exporter/pipeline/sink";
 import { createKafkaSink } from "../../exporter/sinks/kafka";

@@ -1,6 +1,7 @@
 /**
  * Batch formation: take events from the head of the queue while they fit the sink's limits on
- * count, bytes and time span. Pure, so limits are unit-tested directly.
+ * count, bytes and time span (pure, so limits are unit-tested directly), and the linger timer
+ * that lets a partial batch wait a little for company.
  */
 import type { Envelope } from "../../components/catalog/envelope";
 import type { SinkLimits } from "./sink";
@@ -56,4 +57,45 @@ export function fillsRequest(queue: readonly Pending[], limits: SinkLimits): boo
     if (bytes >= limits.maxBytesPerRequest) return true;
   }
   return false;
+}
+
+/** Cuts batches from a queue it shares with its filler (the backlog). */
+export class Batcher<P extends Pending> {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly queue: P[],
+    private readonly limits: SinkLimits,
+    private readonly lingerMs: number,
+  ) {}
+
+  /**
+   * The next batch, or undefined when the queue is empty or holds less than a request and may
+   * still linger. `now` (flushing, closing, linger time up) sends a partial batch at once.
+   */
+  next(now: boolean): P[] | undefined {
+    if (this.queue.length === 0) return undefined;
+    if (!now && !fillsRequest(this.queue, this.limits)) return undefined;
+    return takeBatch(this.queue, this.limits);
+  }
+
+  /**
+   * Starts the linger timer; the promise resolves when it is up (then a partial batch may go).
+   * Undefined if a timer is already running: its promise has a taker already.
+   */
+  linger(): Promise<void> | undefined {
+    if (this.timer !== undefined) return undefined;
+    return new Promise((resolve) => {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        resolve();
+      }, this.lingerMs);
+    });
+  }
+
+  /** Cancels a running linger timer (its promise then never resolves). */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }

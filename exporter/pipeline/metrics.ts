@@ -1,4 +1,7 @@
-/** Delivery counters, printed at the end of a run and available as JSON. */
+/**
+ * Delivery metrics: the counters, a latency reservoir, and the summary printed at the end of a
+ * run (also available as JSON). The parts count into one Metrics; nothing here reads them back.
+ */
 
 export interface Summary {
   destination: string;
@@ -28,6 +31,17 @@ export interface Summary {
   deadLetterFile: string;
 }
 
+/** The counters of a run, in the order the summary lists them. */
+export interface Counts {
+  accepted: number;
+  sent: number;
+  retried: number;
+  deadLettered: number;
+  malformed: number;
+  bytesSent: number;
+  requests: number;
+}
+
 /** Fixed-size reservoir of request latencies (bounded memory on long runs). */
 export class LatencyReservoir {
   private readonly samples = new Float64Array(4096);
@@ -50,6 +64,56 @@ export class LatencyReservoir {
     const sorted = Array.from(this.samples.subarray(0, n)).sort((a, b) => a - b);
     const at = (q: number) => Math.round(sorted[Math.min(n - 1, Math.floor(q * n))] as number);
     return { p50: at(0.5), p95: at(0.95), max: Math.round(this.maxSeen) };
+  }
+}
+
+export class Metrics {
+  readonly counts: Counts = {
+    accepted: 0,
+    sent: 0,
+    retried: 0,
+    deadLettered: 0,
+    malformed: 0,
+    bytesSent: 0,
+    requests: 0,
+  };
+  /** Last retryable (or internal) error seen. */
+  lastError: string | undefined;
+  private readonly latency = new LatencyReservoir();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly destination: string,
+    private readonly deadLetterFile: string,
+  ) {}
+
+  /** One request answered (or failed) after ms. */
+  request(ms: number): void {
+    this.latency.add(ms);
+    this.counts.requests++;
+  }
+
+  /** Events the destination confirmed, sized as the sink counts them. */
+  sent(events: readonly { bytes: number }[]): void {
+    this.counts.sent += events.length;
+    for (const e of events) this.counts.bytesSent += e.bytes;
+  }
+
+  /** The summary, given what the spool holds now and why the run halted, if it did. */
+  summary(spool: { count: number; bytes: number }, halted: string | undefined): Summary {
+    const elapsedMs = Date.now() - this.started;
+    return {
+      destination: this.destination,
+      ...this.counts,
+      inSpool: spool.count,
+      spoolBytes: spool.bytes,
+      latencyMs: this.latency.snapshot(),
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? (this.counts.sent * 1000) / elapsedMs : 0,
+      ...(halted ? { halted } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      deadLetterFile: this.deadLetterFile,
+    };
   }
 }
 

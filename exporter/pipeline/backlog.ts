@@ -1,0 +1,183 @@
+/**
+ * The backlog: the durable spool plus the in-memory window of spooled events the batcher cuts
+ * from. A commit waits while the spool is full (back-pressure) and hands the committed events
+ * straight to the window when it has read everything before them; refill reads the spool in
+ * order; release tells the spool which events are done, which frees space for waiting commits.
+ */
+import type { Envelope } from "../../components/catalog/envelope";
+import type { AdmittedEvent } from "./admission";
+import type { Pending } from "./batcher";
+import type { Sink } from "./sink";
+import { Spool } from "./spool";
+
+/** Spool chunks read per query when refilling the queue. */
+const CHUNKS_PER_READ = 16;
+
+/**
+ * A spooled event in the queue. Events handed over at commit keep the envelope parsed at the
+ * door; events read back from the spool parse it only when a sink asks for it (sinks that ship
+ * the spooled JSON as is, http and CloudWatch, never pay for the parse).
+ */
+export class QueuedEvent implements Pending {
+  constructor(
+    /** The spool chunk holding this event. */
+    readonly seq: number,
+    /** Its index in that chunk. */
+    readonly index: number,
+    readonly id: string,
+    readonly json: string,
+    /** Size as the sink counts it. */
+    public bytes: number,
+    private parsed?: Envelope,
+  ) {}
+  get env(): Envelope {
+    this.parsed ??= JSON.parse(this.json) as Envelope;
+    return this.parsed;
+  }
+}
+
+/** The spool as the backlog uses it. */
+export type SpoolStore = Pick<Spool, "append" | "readAfter" | "release" | "count" | "bytes" | "close">;
+
+export interface BacklogOptions {
+  /** Spool bound in bytes: a commit waits while it would go over. */
+  maxBytes: number;
+  /** Events the queue holds ahead of the senders. */
+  target: number;
+}
+
+/** Spool bound unless configured. */
+export const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+
+export class Backlog {
+  /** Events read or handed over, in spool order, not yet taken into a batch. */
+  readonly queue: QueuedEvent[] = [];
+  private readCursor = 0;
+  private spoolHasMore = true;
+  private refusing = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly spool: SpoolStore,
+    private readonly sink: Pick<Sink, "eventBytes">,
+    private readonly opts: BacklogOptions,
+  ) {}
+
+  /**
+   * Opens the destination's spool in dir, bounded to maxBytes (at least two of the largest
+   * events), with a queue of a request per sender plus one.
+   */
+  static open(
+    dir: string,
+    sink: Pick<Sink, "name" | "limits" | "eventBytes">,
+    maxInFlight: number,
+    maxBytes = DEFAULT_SPOOL_MAX_BYTES,
+  ): Backlog {
+    if (maxBytes < sink.limits.maxBytesPerEvent * 2) {
+      throw new RangeError(
+        `spoolMaxBytes ${maxBytes} is too small: it must hold at least two of the largest events (${sink.limits.maxBytesPerEvent * 2} bytes)`,
+      );
+    }
+    const target = sink.limits.maxEventsPerRequest * (maxInFlight + 1);
+    return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target });
+  }
+
+  /** Events in the spool (accepted, not yet delivered or dead-lettered). */
+  get count(): number {
+    return this.spool.count;
+  }
+
+  get bytes(): number {
+    return this.spool.bytes;
+  }
+
+  /** Most bytes one commit should hold: a quarter of the bound, so commits need not wait for an empty spool. */
+  get chunkBytes(): number {
+    return Math.floor(this.opts.maxBytes / 4);
+  }
+
+  /** Nothing queued and nothing left unread in the spool. */
+  get drained(): boolean {
+    return this.queue.length === 0 && !this.spoolHasMore;
+  }
+
+  /**
+   * Commits admitted events as one spool chunk, waiting while the spool has no room for them.
+   * Rejects if commits are refused (the exporter is closing) while it waits.
+   */
+  async commit(rows: readonly AdmittedEvent[], bytes: number): Promise<void> {
+    while (this.spool.bytes + bytes > this.opts.maxBytes) {
+      if (this.refusing) throw new Error("exporter closed while waiting for spool space");
+      await this.space(); // back-pressure: resumes as deliveries free space
+    }
+    const handedOver = !this.spoolHasMore && this.queue.length < this.opts.target;
+    const seq = this.spool.append(rows, { handedOver });
+    if (!handedOver) {
+      this.spoolHasMore = true;
+      return;
+    }
+    // The queue has read everything before this chunk: hand the committed events over as they
+    // are (parsed and sized at the door) instead of reading them back from disk.
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as AdmittedEvent;
+      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, row.env));
+    }
+    this.readCursor = seq;
+  }
+
+  /** Tops the queue up to its target from the spool, in order. */
+  refill(): void {
+    while (this.spoolHasMore && this.queue.length < this.opts.target) {
+      const chunks = this.spool.readAfter(this.readCursor, CHUNKS_PER_READ);
+      if (chunks.length < CHUNKS_PER_READ) this.spoolHasMore = false;
+      for (const chunk of chunks) {
+        this.readCursor = chunk.seq;
+        for (let i = 0; i < chunk.bodies.length; i++) {
+          const event = new QueuedEvent(
+            chunk.seq,
+            chunk.first + i,
+            chunk.ids[i] as string,
+            chunk.bodies[i] as string,
+            0,
+          );
+          event.bytes = this.sink.eventBytes(event);
+          this.queue.push(event);
+        }
+      }
+    }
+  }
+
+  /** Tells the spool these events are done (delivered or dead-lettered), per chunk. */
+  release(events: readonly QueuedEvent[]): void {
+    if (events.length === 0) return;
+    const done = new Map<number, number[]>();
+    for (const p of events) {
+      const indexes = done.get(p.seq);
+      if (indexes) indexes.push(p.index);
+      else done.set(p.seq, [p.index]);
+    }
+    this.spool.release(done);
+    this.wake();
+  }
+
+  /** Resolves at the next release (space may have been freed) or when commits are refused. */
+  space(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Commits waiting for space fail from now on (the exporter is closing). */
+  refuseCommits(): void {
+    this.refusing = true;
+    this.wake();
+  }
+
+  close(): void {
+    this.spool.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The retrying sender: delivers one batch until every event in it is settled: sent, dead
+ * (rejected for good, with the reason) or parked (retry budget spent, run halted or aborted: it
+ * stays in the spool for a later run). Outcomes drive it: full-jitter backoff, the destination's
+ * Retry-After (on retryable and partial answers), an elapsed-time budget, halves on too-large.
+ * A batch is encoded once and the payload reused on every retry; only a changed batch is
+ * encoded again (the halves after too-large, the retryable rest after partial).
+ */
+import type { Metrics } from "./metrics";
+import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
+import type { SendOutcome, Sink, SinkEvent } from "./sink";
+
+/** How a batch ended. Every event of the batch is in exactly one of sent, dead, parked. */
+export interface Settlement<E> {
+  /** Confirmed by the destination. */
+  sent: E[];
+  /** Rejected for good: to the dead-letter file. */
+  dead: { event: E; reason: string }[];
+  /** Not settled in this run: they stay in the spool. */
+  parked: E[];
+  /** A fatal rejection (auth, missing resource): the run should halt. */
+  fatal?: string;
+}
+
+/** The run a sender works for: aborted through `signal`; `stopped` once halted or aborted. */
+export interface Run {
+  readonly signal: AbortSignal;
+  readonly stopped: boolean;
+}
+
+export interface SenderOptions {
+  /** Backoff and budget, over DEFAULT_RETRY. */
+  retry?: Partial<RetryPolicy>;
+  /** Per-request timeout. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Randomness for jitter. */
+  random?: () => number;
+}
+
+/** Waits ms, or less if the signal aborts; never leaves a listener behind on the shared signal. */
+export const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    // Without removing the listener, every retry during a long outage added one for good.
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Marks a payload not made yet (an encoder may return anything, undefined included). */
+const NOT_ENCODED: unique symbol = Symbol("not encoded");
+
+export class RetryingSender<E extends SinkEvent> {
+  private readonly retry: RetryPolicy;
+  private readonly requestTimeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly run: Run,
+    private readonly metrics: Metrics,
+    opts: SenderOptions = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Sends a batch until each of its events is settled. Rejects only if the sink throws (encode). */
+  async send(batch: readonly E[]): Promise<Settlement<E>> {
+    const settlement: Settlement<E> = { sent: [], dead: [], parked: [] };
+    await this.deliver(batch, Date.now(), settlement);
+    return settlement;
+  }
+
+  /** Sends `batch` (encoded at its first attempt) with retries; the budget runs from firstTry. */
+  private async deliver(batch: readonly E[], firstTry: number, s: Settlement<E>): Promise<void> {
+    const name = this.sink.name;
+    let pending = batch;
+    let payload: unknown = NOT_ENCODED;
+    for (let attempt = 0; ; attempt++) {
+      if (this.run.stopped || s.fatal !== undefined) return add(s.parked, pending);
+      if (payload === NOT_ENCODED) payload = this.sink.encode(pending);
+      const outcome = await this.request(payload, pending);
+      switch (outcome.kind) {
+        case "ok":
+          return add(s.sent, pending);
+        case "partial": {
+          const rejected = new Map(outcome.rejected.map((r) => [r.index, r]));
+          const again: E[] = [];
+          for (let i = 0; i < pending.length; i++) {
+            const event = pending[i] as E;
+            const r = rejected.get(i);
+            if (r === undefined) s.sent.push(event);
+            else if (r.retryable) again.push(event);
+            else s.dead.push({ event, reason: `rejected by ${name}: ${r.reason}` });
+          }
+          if (again.length === 0) return;
+          pending = again;
+          payload = NOT_ENCODED; // the rest is a new batch
+          this.metrics.lastError = `${again.length} events rejected by ${name} as retryable`;
+          break; // retry the retryable rejects with backoff below
+        }
+        case "too-large": {
+          if (pending.length === 1) {
+            s.dead.push({ event: pending[0] as E, reason: `too large for ${name}: ${outcome.reason}` });
+            return;
+          }
+          const half = Math.ceil(pending.length / 2);
+          await this.deliver(pending.slice(0, half), firstTry, s);
+          await this.deliver(pending.slice(half), firstTry, s);
+          return;
+        }
+        case "permanent":
+          for (const event of pending)
+            s.dead.push({ event, reason: `rejected by ${name}: ${outcome.reason}` });
+          if (outcome.fatal) s.fatal = outcome.reason;
+          return;
+        case "retryable":
+          this.metrics.lastError = outcome.reason;
+          break;
+      }
+      const retryAfter =
+        outcome.kind === "retryable" || outcome.kind === "partial" ? outcome.retryAfterMs : undefined;
+      const delay = nextDelayMs(attempt, this.retry, retryAfter, this.random);
+      if (Date.now() + delay - firstTry > this.retry.maxElapsedMs) return add(s.parked, pending); // budget spent
+      this.metrics.counts.retried += pending.length;
+      await sleep(delay, this.run.signal);
+    }
+  }
+
+  /** One request, bounded by the run's abort and the per-request timeout; counted and timed. */
+  private async request(payload: unknown, events: readonly E[]): Promise<SendOutcome> {
+    const t0 = performance.now();
+    const outcome = await this.sink
+      .send(payload, events, AbortSignal.any([this.run.signal, AbortSignal.timeout(this.requestTimeoutMs)]))
+      .catch((err: Error): SendOutcome => ({ kind: "retryable", reason: `request failed: ${err.message}` }));
+    this.metrics.request(performance.now() - t0);
+    return outcome;
+  }
+}
+
+function add<E>(to: E[], events: readonly E[]): void {
+  for (const e of events) to.push(e);
+}
