@@ -215,14 +215,16 @@ describe("backlog", () => {
 
   const open = (d: Door, maxBytes = 1e6, maxInFlight = 1) => {
     dir = mkdtempSync(path.join(tmpdir(), "keytos-backlog-"));
-    return Backlog.open(dir, d, maxInFlight, maxBytes);
+    return Backlog.open(dir, d, { maxInFlight, maxBytes });
   };
   const rows = (d: Door, n: number) => lines(n).map((l) => admit(l, d, NOW) as AdmittedEvent);
   const total = (r: AdmittedEvent[]) => r.reduce((n, e) => n + e.bytes, 0);
 
   it("refuses a bound below two of the largest events", () => {
     dir = mkdtempSync(path.join(tmpdir(), "keytos-backlog-"));
-    expect(() => Backlog.open(dir, door({ maxBytesPerEvent: 1000 }), 1, 1999)).toThrow(
+    expect(() =>
+      Backlog.open(dir, door({ maxBytesPerEvent: 1000 }), { maxInFlight: 1, maxBytes: 1999 }),
+    ).toThrow(
       "spoolMaxBytes 1999 is too small: it must hold at least two of the largest events (2000 bytes)",
     );
   });

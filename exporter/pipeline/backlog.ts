@@ -70,15 +70,15 @@ export class Backlog {
   static open(
     dir: string,
     sink: Pick<Sink, "name" | "limits" | "eventBytes">,
-    maxInFlight: number,
-    maxBytes = DEFAULT_SPOOL_MAX_BYTES,
+    opts: { maxInFlight: number; maxBytes?: number },
   ): Backlog {
+    const maxBytes = opts.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     if (maxBytes < sink.limits.maxBytesPerEvent * 2) {
       throw new RangeError(
         `spoolMaxBytes ${maxBytes} is too small: it must hold at least two of the largest events (${sink.limits.maxBytesPerEvent * 2} bytes)`,
       );
     }
-    const target = sink.limits.maxEventsPerRequest * (maxInFlight + 1);
+    const target = sink.limits.maxEventsPerRequest * (opts.maxInFlight + 1);
     return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target });
   }
 

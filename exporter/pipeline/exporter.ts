@@ -50,7 +50,8 @@ export class Exporter {
       options.deadLetterFile ?? path.join(options.spoolDir, `${sink.name}.deadletter.ndjson`);
     this.metrics = new Metrics(sink.name, deadLetterFile); // the run's clock starts here
     this.dispatcher = new Dispatcher(options.maxInFlight ?? 4, sink.limits.maxInFlight);
-    this.backlog = Backlog.open(options.spoolDir, sink, this.dispatcher.maxInFlight, options.spoolMaxBytes);
+    const { maxInFlight } = this.dispatcher;
+    this.backlog = Backlog.open(options.spoolDir, sink, { maxInFlight, maxBytes: options.spoolMaxBytes });
     this.batcher = new Batcher(this.backlog.queue, sink.limits, options.lingerMs ?? 200);
     this.deadLetters = new DeadLetterFile(deadLetterFile, sink.name);
     this.sender = new RetryingSender(sink, this.dispatcher, this.metrics, options);

@@ -72,7 +72,7 @@ export class RetryingSender<E extends SinkEvent> {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Sends a batch until each of its events is settled. Rejects only if the sink throws (encode). */
+  /** Sends a batch until each of its events is settled. Rejects only if the sink throws (in encode). */
   async send(batch: readonly E[]): Promise<Settlement<E>> {
     const settlement: Settlement<E> = { sent: [], dead: [], parked: [] };
     await this.deliver(batch, Date.now(), settlement);
