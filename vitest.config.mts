@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Real Kafka broker + moto, started once per run (or reused from `npm run services -- start`).
     globalSetup: ["test/services/global-setup.ts"],
+    // Descriptors require their Pulumi components lazily: Node's require must load TypeScript.
+    setupFiles: ["test/support/require-ts.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Two cores: forks keep the Kusto language service and the kafkajs clients in separate processes.

@@ -1,118 +1,36 @@
 /**
  * Typed stack configuration (namespace `keytos-siem`), validated before any resource exists.
- * A destination is enabled by its key: `keytos-siem:cloudwatch`, `keytos-siem:datadog`,
- * `keytos-siem:azure`, `keytos-siem:kafka` (structured values: `pulumi config set --path
- * 'keytos-siem:cloudwatch.region' us-east-1`). Every problem is reported at once, naming the
- * config key and how to set it; the destinations' own checks run here too, so a bad value never
- * gets as far as a half-created stack. Plain values only: the program branches on these.
+ * A destination is enabled by its key, `keytos-siem:<key>`, a structured value whose schema is
+ * the destination's own settings (`pulumi config set --path 'keytos-siem:<key>.<field>' <value>`).
+ * Every problem is reported at once, naming the config key: the stack's own fields, each enabled
+ * destination's settings and checks, and the policy. Plain values only: the program branches on these.
  */
 import path from "node:path";
 import { z } from "zod";
-import { resolveSentinelSettings, SentinelArgsError, type SentinelSettings } from "../components/azure/args";
-import {
-  CloudWatchArgsError,
-  type CloudWatchSettings,
-  resolveCloudWatchSettings,
-} from "../components/cloudwatch/args";
+import { customerName, isStructural, problemsOf, validateSettings } from "../components/config/settings";
 import { strict } from "../components/config/yaml-file";
-import { DATADOG_SITES } from "../components/datadog/site";
-import { type KafkaSettings, KafkaSettingsError, resolveKafkaSettings } from "../components/kafka/settings";
-import { type CompiledPolicy, loadPolicy } from "../components/policy";
+import type { Destination } from "../components/destination";
+import { type CompiledPolicy, readPolicy } from "../components/policy";
+import { alertCompilers, DESTINATIONS } from "../components/registry";
 
 export const NAMESPACE = "keytos-siem";
-export const STACK_DESTINATIONS = ["cloudwatch", "datadog", "azure", "kafka"] as const;
-export type StackDestination = (typeof STACK_DESTINATIONS)[number];
 
-// `pulumi config set --path` may store numbers and booleans as text: accept both spellings.
-const int = () => z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v), z.int());
-const bool = () =>
-  z.preprocess(
-    (v) => (v === "true" ? true : v === "false" ? false : v),
-    z.boolean({ error: "must be true or false" }),
-  );
-const text = () => z.string().min(1, { error: "must not be empty" });
-const tags = () => z.record(z.string(), z.string());
+type Registered = (typeof DESTINATIONS)[number];
 
-const cloudwatch = strict({
-  region: text(),
-  logGroupName: text().optional(),
-  logStreamName: text().optional(),
-  retentionInDays: int().optional(),
-  kmsKeyArn: text().optional(),
-  apiKey: bool().optional(),
-  apiKeyAgeDays: int().optional(),
-  apiKeyLabels: z.array(text()).optional(),
-  alarmTopicArn: text().optional(),
-  tags: tags().optional(),
-});
-
-const datadog = strict({
-  site: z.enum(DATADOG_SITES, { error: `must be a Datadog site: ${DATADOG_SITES.join(", ")}` }),
-  /** Create an API key for the sender (default true). */
-  apiKey: bool().optional(),
-});
-
-const azure = strict({
-  location: text(),
-  workspaceId: text().optional(),
-  createWorkspace: strict({
-    resourceGroupName: text(),
-    name: text().optional(),
-    sku: z.enum(["PerGB2018", "CapacityReservation"]).optional(),
-    capacityReservationLevel: int().optional(),
-    retentionInDays: int().optional(),
-  }).optional(),
-  ingestion: z.enum(["dce", "direct"]).optional(),
-  sender: strict({
-    appId: text().optional(),
-    principalId: text().optional(),
-    principalType: z.enum(["ServicePrincipal", "User", "Group"]).optional(),
-  }).optional(),
-  resourceGroupRoles: bool().optional(),
-  sentinel: z.enum(["onboard", "onboarded", "none"]).optional(),
-  tableRetentionDays: int().optional(),
-  tableTotalRetentionDays: int().optional(),
-  tags: tags().optional(),
-});
-
-const kafka = strict({
-  bootstrapServers: z.array(text()).min(1, { error: "must list at least one host:port" }),
-  topic: text().optional(),
-  partitions: int().optional(),
-  replicationFactor: int().optional(),
-  retentionMs: int().optional(),
-  cleanupPolicy: z.enum(["delete", "compact", "compact,delete"]).optional(),
-  minInsyncReplicas: int().optional(),
-  maxMessageBytes: int().optional(),
-  senderUsername: text(),
-  clusterIdempotentWrite: bool().optional(),
-});
-
-export const stackConfigSchema = strict({
-  customer: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
-    error: "must be 1-40 lower-case letters, digits and dashes, e.g. contoso",
-  }),
-  policyFile: text().optional(),
-  cloudwatch: cloudwatch.optional(),
-  datadog: datadog.optional(),
-  azure: azure.optional(),
-  kafka: kafka.optional(),
-});
-
-export interface StackConfig {
+/** The stack's config: its own fields, and each enabled destination's validated settings by key. */
+export type StackConfig = {
   customer: string;
   /** Absolute path of the alert policy. */
   policyFile: string;
-  cloudwatch?: CloudWatchSettings;
-  datadog?: z.output<typeof datadog>;
-  azure?: SentinelSettings;
-  kafka?: KafkaSettings;
-}
+} & { [D in Registered as D["key"]]?: z.output<D["settings"]> } & Record<string, unknown>;
 
 export interface ResolvedStack {
   config: StackConfig;
   policy: CompiledPolicy;
-  destinations: StackDestination[];
+  /** Keys of the enabled destinations, in registry order. */
+  destinations: string[];
+  /** The destinations the config was resolved against (the registry, unless a caller extended it). */
+  registry: readonly Destination[];
 }
 
 export class StackConfigError extends Error {
@@ -124,66 +42,73 @@ export class StackConfigError extends Error {
 
 const key = (p: readonly PropertyKey[]) => `${NAMESPACE}:${p.map(String).join(".")}`;
 const howToSet = (p: readonly PropertyKey[]) => `pulumi config set --path '${key(p)}' <value>`;
+const howToFix = (issue: z.core.$ZodIssue) =>
+  issue.code === "unrecognized_keys"
+    ? `pulumi config rm --path '${key([...issue.path, ...issue.keys.slice(0, 1)])}'`
+    : howToSet(issue.path);
+
+function stackSchema(destinations: readonly Destination[]) {
+  return strict({
+    customer: customerName,
+    policyFile: z.string().min(1, { error: "must not be empty" }).optional(),
+    // Checked per destination below, so one bad section does not hide another's problems.
+    ...Object.fromEntries(destinations.map((d) => [d.key, z.unknown().optional()])),
+  });
+}
 
 /**
  * Validates raw config (keys without the namespace, values as Pulumi returns them), loads and
- * compiles the policy, and runs each enabled destination's own checks. Throws StackConfigError
- * with every problem.
+ * compiles the policy, and runs each enabled destination's settings and checks. Throws
+ * StackConfigError with every problem.
  */
-export function resolveStack(raw: Record<string, unknown>, projectRoot: string): ResolvedStack {
-  const parsed = stackConfigSchema.safeParse({ customer: "default", ...raw });
-  if (!parsed.success) {
-    throw new StackConfigError(
-      parsed.error.issues.map((i) => {
-        const where = i.path.length > 0 ? key(i.path) : NAMESPACE;
-        const fix =
-          i.code === "unrecognized_keys"
-            ? `pulumi config rm --path '${key([...i.path, ...i.keys.slice(0, 1)])}'`
-            : howToSet(i.path);
-        return `${where}: ${i.message} (${fix})`;
-      }),
-    );
-  }
-  const c = parsed.data;
-  const problems: string[] = [];
-  const destinations = STACK_DESTINATIONS.filter((d) => c[d] !== undefined);
-  if (destinations.length === 0) {
+export function resolveStack(
+  raw: Record<string, unknown>,
+  projectRoot: string,
+  destinations: readonly Destination[] = DESTINATIONS,
+): ResolvedStack {
+  const withDefaults = { customer: "default", ...raw };
+  const top = stackSchema(destinations).safeParse(withDefaults);
+  const problems = (top.error?.issues ?? []).map((i) => {
+    const where = i.path.length > 0 ? key(i.path) : NAMESPACE;
+    return `${where}: ${i.message} (${howToFix(i)})`;
+  });
+  const customer = String(withDefaults.customer);
+  const enabled = destinations.filter((d) => raw[d.key] !== undefined);
+  if (enabled.length === 0) {
     problems.push(
-      `no destination is enabled: set at least one of ${STACK_DESTINATIONS.map((d) => `${NAMESPACE}:${d}`).join(", ")} ` +
-        `(e.g. pulumi config set --path '${NAMESPACE}:cloudwatch.region' us-east-1)`,
+      `no destination is enabled: set at least one of ${destinations.map((d) => `${NAMESPACE}:${d.key}`).join(", ")} ` +
+        `(e.g. pulumi config set --path '${NAMESPACE}:${destinations[0]?.key}.<field>' <value>)`,
     );
   }
-  const file = c.policyFile ?? "policies/default.yaml";
+  const file =
+    typeof raw.policyFile === "string" && raw.policyFile ? raw.policyFile : "policies/default.yaml";
   const policyFile = path.isAbsolute(file) ? file : path.join(projectRoot, file);
   let policy: CompiledPolicy = { rules: [], unalerted: [] };
   try {
-    policy = loadPolicy(policyFile);
+    policy = readPolicy(policyFile, alertCompilers(destinations));
   } catch (err) {
     problems.push(`${NAMESPACE}:policyFile ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
-  const check = (d: StackDestination, run: () => unknown) => {
-    try {
-      run();
-    } catch (err) {
-      if (
-        err instanceof CloudWatchArgsError ||
-        err instanceof SentinelArgsError ||
-        err instanceof KafkaSettingsError
-      ) {
-        problems.push(...err.problems.map((p) => `${NAMESPACE}:${d}.${p}`));
-      } else throw err;
+  const config: Record<string, unknown> = { customer, policyFile };
+  for (const d of enabled) {
+    const r = validateSettings(d.settings, raw[d.key], (s, given) =>
+      d.check ? d.check(s, { customer, rules: policy.rules, given }) : [],
+    );
+    if (r.ok) {
+      config[d.key] = r.value;
+      continue;
     }
-  };
-  if (c.cloudwatch)
-    check("cloudwatch", () => resolveCloudWatchSettings(c.cloudwatch as CloudWatchSettings, c.customer));
-  if (c.azure)
-    check("azure", () => resolveSentinelSettings(c.azure as SentinelSettings, c.customer, policy.rules));
-  if (c.kafka) check("kafka", () => resolveKafkaSettings(c.kafka as KafkaSettings));
+    // A missing or unknown field says which command fixes it; a bad value says what is allowed.
+    const fix = (i: z.core.$ZodIssue) =>
+      isStructural(i) ? ` (${howToFix({ ...i, path: [d.key, ...i.path] } as z.core.$ZodIssue)})` : "";
+    problems.push(...problemsOf(r, Object.keys(d.settings.shape), `${NAMESPACE}:${d.key}.`, fix));
+  }
   if (problems.length > 0) throw new StackConfigError(problems);
   return {
-    config: { ...(c as Omit<StackConfig, "policyFile">), customer: c.customer, policyFile } as StackConfig,
+    config: config as StackConfig,
     policy,
-    destinations,
+    destinations: enabled.map((d) => d.key),
+    registry: destinations,
   };
 }
 

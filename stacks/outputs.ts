@@ -1,47 +1,13 @@
 /**
- * The stack's outputs contract, as zod schemas: stacks/program.ts produces these values and
- * `keytos-siem smoke --outputs` reads them back from `pulumi stack output --json --show-secrets`.
- * One definition, so the two cannot drift. Secrets are separate top-level keys
- * (cloudwatchApiKey, datadogApiKey): a secret inside an object would hide the whole object.
+ * The stack's outputs contract, as zod, built from the registry: stacks/program.ts produces these
+ * values, `plan` checks them offline and `keytos-siem smoke --outputs` reads them back from
+ * `pulumi stack output --json --show-secrets`. One definition, so they cannot drift. Each
+ * destination's outputs sit under its key; its secrets are separate top-level keys
+ * (`<key><Name>`, e.g. cloudwatchApiKey): a secret inside an object would hide the whole object.
  */
 import { z } from "zod";
-
-export const cloudWatchOutputs = z.object({
-  region: z.string(),
-  logGroupName: z.string(),
-  logGroupArn: z.string(),
-  logStreamName: z.string(),
-  /** HTTP ingestion endpoint for the API key (bearer token). */
-  ingestionEndpoint: z.string(),
-  apiKeyId: z.string().nullable(),
-  alarmNames: z.array(z.string()),
-});
-
-export const datadogOutputs = z.object({
-  site: z.string(),
-  intakeUrl: z.string(),
-  apiUrl: z.string(),
-  monitorIds: z.array(z.string()),
-});
-
-export const azureOutputs = z.object({
-  location: z.string(),
-  workspaceResourceId: z.string(),
-  ingestionEndpoint: z.string(),
-  dcrId: z.string(),
-  dcrImmutableId: z.string(),
-  streamNames: z.record(z.string(), z.string()),
-  tableNames: z.array(z.string()),
-  senderPrincipalId: z.string(),
-  ruleIds: z.record(z.string(), z.string()),
-});
-
-export const kafkaOutputs = z.object({
-  bootstrapServers: z.array(z.string()),
-  topic: z.string(),
-  saslMechanism: z.string(),
-  principal: z.string(),
-});
+import { type Destination, secretOutputName } from "../components/destination";
+import { DESTINATIONS } from "../components/registry";
 
 export const alertRuleOutput = z.object({
   key: z.string(),
@@ -52,22 +18,39 @@ export const alertRuleOutput = z.object({
   destinations: z.array(z.string()),
 });
 
-/** Unknown keys are kept out (other programs may add outputs); secrets shown as "[secret]" fail clearly. */
-export const stackOutputsSchema = z.object({
-  customer: z.string(),
-  policyFile: z.string(),
-  alertRules: z.array(alertRuleOutput),
-  cloudwatch: cloudWatchOutputs.optional(),
-  cloudwatchApiKey: z.string().optional(),
-  datadog: datadogOutputs.optional(),
-  datadogApiKey: z.string().optional(),
-  azure: azureOutputs.optional(),
-  kafka: kafkaOutputs.optional(),
-});
+type Registered = (typeof DESTINATIONS)[number];
+type SecretKeys<D> = D extends { key: infer K extends string; secrets: readonly (infer S extends string)[] }
+  ? `${K}${Capitalize<S>}`
+  : never;
 
-export type CloudWatchOutputs = z.infer<typeof cloudWatchOutputs>;
-export type DatadogOutputs = z.infer<typeof datadogOutputs>;
-export type AzureOutputs = z.infer<typeof azureOutputs>;
-export type KafkaOutputs = z.infer<typeof kafkaOutputs>;
+/** The outputs of a stack of these destinations. Unknown keys are kept out (other programs may add outputs). */
+export function outputsSchemaFor(destinations: readonly Destination[]) {
+  return z.object({
+    customer: z.string(),
+    policyFile: z.string(),
+    alertRules: z.array(alertRuleOutput),
+    ...Object.fromEntries(
+      destinations.flatMap((d) => [
+        [d.key, d.outputs.optional()],
+        ...(d.secrets ?? []).map((s) => [secretOutputName(d.key, s), z.string().optional()]),
+      ]),
+    ),
+  });
+}
+
 export type AlertRuleOutput = z.infer<typeof alertRuleOutput>;
-export type StackOutputValues = z.infer<typeof stackOutputsSchema>;
+/** The outputs of a stack of the registered destinations. */
+export type StackOutputValues = {
+  customer: string;
+  policyFile: string;
+  alertRules: AlertRuleOutput[];
+} & { [D in Registered as D["key"]]?: z.output<D["outputs"]> } & {
+  [K in SecretKeys<Registered>]?: string;
+};
+
+/** The outputs contract of the registered destinations. */
+export const stackOutputsSchema = outputsSchemaFor(DESTINATIONS) as unknown as z.ZodType<StackOutputValues>;
+
+/** Names of the secret outputs these destinations export. */
+export const secretOutputNames = (destinations: readonly Destination[] = DESTINATIONS) =>
+  destinations.flatMap((d) => (d.secrets ?? []).map((s) => secretOutputName(d.key, s)));

@@ -1,14 +1,18 @@
 /**
  * `keytos-siem plan`: runs the stack program offline under Pulumi's mocks (no CLI, no
  * credentials) and reports what `pulumi up` would create, grouped by destination with each
- * resource's key settings, plus the alert matrix (event x destination: query, severity).
- * Each stack gets a fresh mock monitor, so many customers can be planned in one process.
+ * resource's key settings, plus the alert matrix (event x alerting destination). Only Pulumi's
+ * public API: setMocks' newResource hook sees every registration; a stack transformation sees
+ * each resource's parent, which attributes it to the destination whose component it is under.
+ * The outputs the program returns are checked against the outputs contract. Each stack gets a
+ * fresh mock monitor, so many customers can be planned in one process.
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceConfig, resolveStack, type StackDestination } from "./config";
-import { mockInvoke, mockState } from "./plan-mocks";
-import { keySettings } from "./plan-settings";
+import type { Destination, PlanTables, ProviderConfig } from "../components/destination";
+import { DESTINATIONS } from "../components/registry";
+import { namespaceConfig, resolveStack } from "./config";
+import { outputsSchemaFor } from "./outputs";
 import { defineStack } from "./program";
 
 export interface PlannedResource {
@@ -18,22 +22,21 @@ export interface PlannedResource {
 }
 
 export interface PlannedDestination {
-  destination: StackDestination;
+  destination: string;
   component: string;
   /** Resource count per type. */
   counts: Record<string, number>;
   resources: PlannedResource[];
 }
 
+/** One alerted event; each alerting destination of the stack adds its column (its alert's summary). */
 export interface PlannedAlert {
   key: string;
   name: string;
   severity: string;
   window: string;
   threshold: number;
-  cloudwatch?: string;
-  datadog?: string;
-  sentinel?: string;
+  [destination: string]: string | number;
 }
 
 export interface Plan {
@@ -47,103 +50,162 @@ export interface Plan {
   alerts: PlannedAlert[];
 }
 
-const COMPONENTS: Record<string, StackDestination> = {
-  "keytos-siem:aws:CloudWatchDestination": "cloudwatch",
-  "keytos-siem:datadog:DatadogDestination": "datadog",
-  "keytos-siem:azure:SentinelDestination": "azure",
-  "keytos-siem:kafka:KafkaDestination": "kafka",
-};
+export interface PlanOptions {
+  stack: string;
+  projectRoot: string;
+  policyFile?: string;
+  /** The destinations to plan with (default: the registry). */
+  destinations?: readonly Destination[];
+}
+
+type Inputs = Record<string, unknown>;
 
 const byTypeAndName = (a: PlannedResource, b: PlannedResource) =>
   a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
 
-type MockMonitor = { resources: Map<string, { urn: string }> };
+/** Unknown types show their name-like inputs. */
+const FALLBACK = (i: Inputs): Inputs =>
+  Object.fromEntries(
+    ["name", "displayName"].filter((k) => i[k] !== undefined && i[k] !== "").map((k) => [k, i[k]]),
+  );
+
+/** The merged plan tables of these destinations (plans build many stacks from one registry). */
+const tablesCache = new WeakMap<readonly Destination[], Required<PlanTables>>();
+function tables(destinations: readonly Destination[]): Required<PlanTables> {
+  let t = tablesCache.get(destinations);
+  if (!t) {
+    t = {
+      show: Object.assign({}, ...destinations.map((d) => d.plan.show)),
+      mock: Object.assign({}, ...destinations.map((d) => d.plan.mock ?? {})),
+      invoke: Object.assign({}, ...destinations.map((d) => d.plan.invoke ?? {})),
+    };
+    tablesCache.set(destinations, t);
+  }
+  return t;
+}
+
+/**
+ * Provider configuration from the stack file's `config:` map. `secure:` values are ciphertext
+ * only the Pulumi CLI can open: a plan sees that a secret is set, never a value.
+ */
+function fileConfig(all: Inputs): (namespace: string) => ProviderConfig {
+  return (ns) => {
+    const value = (key: string) => all[`${ns}:${key}`];
+    const isSecure = (v: unknown) => typeof v === "object" && v !== null && "secure" in v;
+    return {
+      get: (key) => {
+        const v = value(key);
+        if (v === undefined || isSecure(v)) return undefined;
+        return typeof v === "string" ? v : JSON.stringify(v);
+      },
+      getSecret: (key) =>
+        value(key) === undefined ? undefined : pulumi.secret("(secret from the stack config)"),
+    };
+  };
+}
 
 /** Plans one stack from its raw `config:` map (as in Pulumi.<stack>.yaml). */
-export async function planStack(
-  stackConfig: Record<string, unknown>,
-  opts: { stack: string; projectRoot: string; policyFile?: string },
-): Promise<Plan> {
+export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise<Plan> {
+  const registry = opts.destinations ?? DESTINATIONS;
   const raw = namespaceConfig(stackConfig);
   if (opts.policyFile) raw.policyFile = opts.policyFile;
-  const resolved = resolveStack(raw, opts.projectRoot); // throws StackConfigError before any mock runs
+  const resolved = resolveStack(raw, opts.projectRoot, registry); // throws StackConfigError before any mock runs
+  const t = tables(registry);
 
-  const inputs = new Map<string, Record<string, unknown>>();
+  const seen: { type: string; name: string; inputs: Inputs }[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        inputs.set(`${args.type}::${args.name}`, args.inputs);
-        const { id, state } = mockState(args.type, args.name, args.inputs);
-        return { id, state: { ...args.inputs, ...state } };
+        seen.push(args);
+        const mocked = t.mock[args.type]?.(args) ?? { id: args.name, state: {} };
+        return { id: mocked.id, state: { ...args.inputs, ...mocked.state } };
       },
-      call: (args) => mockInvoke(args.token, args.inputs),
+      call: (args) => t.invoke[args.token]?.(args.inputs) ?? args.inputs,
     },
     "keytos-siem",
     opts.stack,
     false,
   );
-  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-  // Pulumi stamps `new Error().stack` on every internal promise (leak diagnostics); under source
-  // maps that was most of a plan's CPU time. Plans report messages, not stacks: skip the frames.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    defineStack(resolved, path.relative(opts.projectRoot, resolved.config.policyFile));
-    // Waits until every registration (including those whose inputs were Outputs) reached the mocks.
-    await pulumi.runtime.disconnect();
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+  // Attribution: a component's type names its destination; anything under it belongs to it too.
+  const owners = new Map<pulumi.Resource, string>();
+  const ownerOf = new Map<string, string>();
+  const policyFile = path.relative(opts.projectRoot, resolved.config.policyFile);
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((a) => {
+      const owner =
+        registry.find((d) => d.componentType === a.type)?.key ??
+        (a.opts.parent ? owners.get(a.opts.parent) : undefined);
+      if (owner) {
+        owners.set(a.resource, owner);
+        ownerOf.set(`${a.type}::${a.name}`, owner);
+      }
+      return undefined;
+    });
+    return defineStack(resolved, policyFile, fileConfig(stackConfig));
+  });
+  // Waits until every registration (including those whose inputs were Outputs) reached the mocks.
+  await pulumi.runtime.disconnect();
+  const contract = outputsSchemaFor(registry).safeParse(outputs);
+  if (!contract.success) {
+    throw new Error(
+      `the stack's outputs break the outputs contract (stacks/outputs.ts): ${contract.error.message}`,
+    );
   }
 
-  const destinations = new Map<StackDestination, PlannedDestination>();
+  const groups = new Map<string, PlannedDestination>();
   const providers: PlannedResource[] = [];
-  for (const { urn } of monitor.resources.values()) {
-    const [, , typeChain = "", name = ""] = urn.split("::");
-    const chain = typeChain.split("$");
-    const type = chain[chain.length - 1] as string;
-    const resource = { type, name, settings: keySettings(type, inputs.get(`${type}::${name}`) ?? {}) };
+  let total = 0;
+  for (const { type, name, inputs } of seen) {
+    if (type === "pulumi:pulumi:Stack") continue; // the root, which `pulumi up` does not count either
+    total++;
+    const resource = { type, name, settings: (t.show[type] ?? FALLBACK)(inputs) };
     if (type.startsWith("pulumi:providers:")) {
       providers.push(resource);
       continue;
     }
-    const destination = COMPONENTS[chain[0] as string];
-    if (!destination) continue;
-    let d = destinations.get(destination);
-    if (!d) {
-      d = { destination, component: chain[0] as string, counts: {}, resources: [] };
-      destinations.set(destination, d);
+    const key = ownerOf.get(`${type}::${name}`);
+    const d = registry.find((x) => x.key === key);
+    if (!d) continue;
+    let group = groups.get(d.key);
+    if (!group) {
+      group = { destination: d.key, component: d.componentType, counts: {}, resources: [] };
+      groups.set(d.key, group);
     }
-    if (chain.length === 1) continue; // the component itself
-    d.counts[type] = (d.counts[type] ?? 0) + 1;
-    d.resources.push(resource);
+    if (type === d.componentType) continue; // the component itself
+    group.counts[type] = (group.counts[type] ?? 0) + 1;
+    group.resources.push(resource);
   }
 
   const c = resolved.config;
-  const sentinelOn = c.azure !== undefined && c.azure.sentinel !== "none";
+  const alerting = resolved.registry.filter(
+    (d) => d.alerts && c[d.key] !== undefined && (d.alerting?.(c[d.key] as never) ?? true),
+  );
   return {
     stack: opts.stack,
     customer: c.customer,
-    policyFile: path.relative(opts.projectRoot, c.policyFile),
-    totalResources: monitor.resources.size,
+    policyFile,
+    totalResources: total,
     providers: providers.sort(byTypeAndName),
     // Stable order throughout, so `plan --json` diffs cleanly in CI.
-    destinations: resolved.destinations.flatMap((name) => {
-      const d = destinations.get(name);
-      if (!d) return [];
-      const counts = Object.fromEntries(Object.entries(d.counts).sort(([a], [b]) => a.localeCompare(b)));
-      return [{ ...d, counts, resources: d.resources.sort(byTypeAndName) }];
+    destinations: resolved.destinations.flatMap((key) => {
+      const g = groups.get(key);
+      if (!g) return [];
+      const counts = Object.fromEntries(Object.entries(g.counts).sort(([a], [b]) => a.localeCompare(b)));
+      return [{ ...g, counts, resources: g.resources.sort(byTypeAndName) }];
     }),
-    alerts: resolved.policy.rules.map((r) => ({
-      key: r.key,
-      name: r.name,
-      severity: r.severity,
-      window: r.window,
-      threshold: r.threshold,
-      ...(c.cloudwatch && r.destinations.cloudwatch ? { cloudwatch: r.destinations.cloudwatch.pattern } : {}),
-      ...(c.datadog && r.destinations.datadog ? { datadog: r.destinations.datadog.query } : {}),
-      ...(sentinelOn && r.destinations.sentinel
-        ? { sentinel: r.destinations.sentinel.kql.replace(/\n/g, " ") }
-        : {}),
-    })),
+    alerts: resolved.policy.rules.map((r) => {
+      const row: PlannedAlert = {
+        key: r.key,
+        name: r.name,
+        severity: r.severity,
+        window: r.window,
+        threshold: r.threshold,
+      };
+      for (const d of alerting) {
+        const alert = r.destinations[d.key];
+        if (alert !== undefined && d.alerts) row[d.key] = d.alerts.summary(alert);
+      }
+      return row;
+    }),
   };
 }

@@ -7,8 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DcrBody } from "../components/azure/dcr";
-import { SENTINEL_TABLES } from "../components/catalog/sentinel-tables";
-import { compilePolicyText, loadPolicy } from "../components/policy";
+import { SENTINEL_TABLES } from "../components/azure/tables";
+import { compilePolicyText, loadPolicy } from "../components/registry";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
@@ -206,13 +206,13 @@ describe("SentinelDestination (Pulumi mocks)", () => {
   it("one scheduled analytics rule per policy rule, with its exact KQL and settings", async () => {
     const d = await build("rules", {});
     const created = byPrefix("rules-", "securityinsights:ScheduledAlertRule");
-    const withSentinel = rules.filter((r) => r.destinations.sentinel);
+    const withSentinel = rules.filter((r) => r.destinations.azure);
     expect(created).toHaveLength(withSentinel.length);
     expect(withSentinel.length).toBeGreaterThan(20);
     expect(byPrefix("rules-", "securityinsights:SentinelOnboardingState")).toHaveLength(1);
     for (const rule of withSentinel) {
       const r = created.find((c) => c.name === `rules-${rule.slug}`)?.inputs;
-      const st = rule.destinations.sentinel;
+      const st = rule.destinations.azure;
       expect(r, rule.key).toMatchObject({
         kind: "Scheduled",
         query: st?.kql,
@@ -349,7 +349,7 @@ rules:
 
 describe("Azure pure helpers", () => {
   it("parse workspace ids, ISO durations and rule filters; map MITRE only where it fits", async () => {
-    const { parseWorkspaceId } = await import("../components/azure/args");
+    const { parseWorkspaceId } = await import("../components/azure/contract");
     const { isoDurationSeconds, parseSentinelKql } = await import("../components/azure/query");
     const { attackFor } = await import("../components/azure/mitre");
     expect(parseWorkspaceId(WORKSPACE)).toEqual({

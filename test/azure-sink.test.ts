@@ -11,8 +11,8 @@ import path from "node:path";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
+import { SENTINEL_TABLES } from "../components/azure/tables";
 import { sampleStream } from "../components/catalog";
-import { SENTINEL_TABLES } from "../components/catalog/sentinel-tables";
 import { Exporter, type ExporterOptions } from "../exporter/pipeline/exporter";
 import {
   AzureLogsSink,

@@ -6,9 +6,9 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
-import { loadPolicy } from "../components/policy";
 import type { CompiledRule } from "../components/policy/compile";
-import { smokeAzure } from "../exporter/smoke/azure";
+import { loadPolicy } from "../components/registry";
+import { smokeAzure } from "../exporter/sinks/azure/smoke";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 
 const DCR = "dcr-00112233445566778899aabbccddeeff";
@@ -61,7 +61,7 @@ describe("azure smoke check", () => {
     }
     expect(checks.filter((c) => /^rule .* sees its event$/.test(c))).toHaveLength(3);
     expect(checks.filter((c) => c.startsWith("rule KQL "))).toHaveLength(
-      rules.filter((r) => r.destinations.sentinel).length,
+      rules.filter((r) => r.destinations.azure).length,
     );
     expect(progress.some((m) => /waiting for the test row in EZCA_CAs_CL: \d+s of 10s/.test(m))).toBe(true);
     // The queries went to the workspace resource, and the rule's own KQL was run on the row.
@@ -109,8 +109,8 @@ describe("azure smoke check", () => {
     const withKql = (kql: string): CompiledRule => ({
       ...rule,
       destinations: {
-        sentinel: {
-          ...(rule.destinations.sentinel as NonNullable<CompiledRule["destinations"]["sentinel"]>),
+        azure: {
+          ...(rule.destinations.azure as NonNullable<CompiledRule["destinations"]["azure"]>),
           kql,
         },
       },

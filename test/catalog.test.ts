@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { toSentinelRow } from "../components/azure/shape";
+import { SENTINEL_TABLES } from "../components/azure/tables";
 import {
   CATALOG,
   type CatalogEvent,
   checkEnvelope,
   eventKey,
   findEvent,
-  SENTINEL_TABLES,
   sampleCatalog,
   sampleEvent,
   sampleStream,
   sourcetypeOf,
-  toCloudWatchEvent,
-  toDatadogLog,
-  toKafkaRecord,
-  toSentinelRow,
 } from "../components/catalog";
+import { toCloudWatchEvent } from "../components/cloudwatch/shape";
+import { toDatadogLog } from "../components/datadog/shape";
+import { toKafkaRecord } from "../components/kafka/shape";
 
 const ids = (product: string, category: string) =>
   CATALOG.filter((e) => e.product === product && e.category === category).map((e) => e.id);

@@ -44,7 +44,7 @@ describe("keytos-siem CLI", () => {
     expect(r92?.destinations.datadog?.query).toBe(
       'logs("service:EZCA @EventID:92").index("*").rollup("count").last("5m") > 0',
     );
-    expect(r92?.destinations.sentinel?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 92");
+    expect(r92?.destinations.azure?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 92");
   });
 
   it("policy compile (table) and --destination", () => {
@@ -55,7 +55,7 @@ describe("keytos-siem CLI", () => {
     const only = JSON.parse(
       cli("policy", "compile", "policies/default.yaml", "--json", "--destination", "sentinel").stdout,
     );
-    expect(Object.keys(only.rules[0].destinations)).toEqual(["sentinel"]);
+    expect(Object.keys(only.rules[0].destinations)).toEqual(["azure"]);
   });
 
   it("a malformed policy exits 1 with the located problem on stderr and nothing on stdout", () => {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compilePolicyText, loadPolicy } from "../components/policy";
+import { compilePolicyText, loadPolicy } from "../components/registry";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 const ACCOUNT = "123456789012";
@@ -44,7 +44,7 @@ describe("CloudWatchDestination (Pulumi mocks)", () => {
     const c = await build({});
     expect(await output(c.bearerAuthEnabled as pulumi.Output<boolean>)).toBe(true); // registered once its provider is serialized
     const count = (t: string) => ofType(t).length;
-    expect(count("keytos-siem:aws:CloudWatchDestination")).toBe(1);
+    expect(count("keytos-siem:cloudwatch:CloudWatchDestination")).toBe(1);
     expect(count("aws:cloudwatch/logGroup:LogGroup")).toBe(1);
     expect(count("aws:cloudwatch/logStream:LogStream")).toBe(1);
     expect(count("aws:iam/user:User")).toBe(1);

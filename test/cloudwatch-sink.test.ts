@@ -15,8 +15,8 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sampleStream } from "../components/catalog";
+import { cloudWatchFilterPattern } from "../components/cloudwatch/alerts";
 import { filterPatternMatches } from "../components/cloudwatch/filter-pattern";
-import { cloudWatchFilterPattern } from "../components/cloudwatch/query";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { type CloudWatchSinkConfig, createCloudWatchSink } from "../exporter/sinks/cloudwatch";
 import { rejectedIndexes } from "../exporter/sinks/cloudwatch/sdk";
@@ -47,8 +47,8 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
   const logGroup = `/keytos/sink-${Date.now()}`;
   const base: CloudWatchSinkConfig = {
     region: moto.region,
-    logGroup,
-    logStream: "ezca",
+    logGroupName: logGroup,
+    logStreamName: "ezca",
     endpoint: moto.endpoint,
     auth: "sigv4",
   };
@@ -126,7 +126,7 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
   });
 
   it("a missing log stream halts with a message naming group and stream", async () => {
-    const summary = await send({ ...base, logStream: "nope" }, recent(10, 22));
+    const summary = await send({ ...base, logStreamName: "nope" }, recent(10, 22));
     expect(summary.halted).toMatch(
       /ResourceNotFoundException: .*\(log group ".*" or stream "nope" does not exist in us-east-1\)/,
     );
@@ -150,8 +150,8 @@ describe("cloudwatch sink, bearer HTTP ingestion (contract server)", () => {
   afterAll(() => server.stop());
   const config = () => ({
     region: "us-east-1",
-    logGroup: "/keytos/ezca",
-    logStream: "ezca",
+    logGroupName: "/keytos/ezca",
+    logStreamName: "ezca",
     endpoint: server.endpoint,
   });
 
@@ -172,14 +172,14 @@ describe("cloudwatch sink, bearer HTTP ingestion (contract server)", () => {
       /HTTP 401 \(authentication failed: the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that us-east-1 offers them\)/,
     );
     expect(wrong.halted).not.toContain("ACWL-wrong");
-    const off = await send({ ...config(), logGroup: "/keytos/off" }, recent(5, 25), {
+    const off = await send({ ...config(), logGroupName: "/keytos/off" }, recent(5, 25), {
       KEYTOS_CLOUDWATCH_API_KEY: server.apiKey,
     });
     expect(off.halted).toMatch(/bearer token authentication is not enabled/);
   });
 
   it("a missing stream is a 404 naming group and stream", async () => {
-    const summary = await send({ ...config(), logStream: "missing" }, recent(5, 26), {
+    const summary = await send({ ...config(), logStreamName: "missing" }, recent(5, 26), {
       KEYTOS_CLOUDWATCH_API_KEY: server.apiKey,
     });
     expect(summary.halted).toMatch(

@@ -5,8 +5,8 @@ import {
   CreateLogStreamCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadPolicy } from "../components/policy";
-import { smokeCloudWatch } from "../exporter/smoke/cloudwatch";
+import { loadPolicy } from "../components/registry";
+import { smokeCloudWatch } from "../exporter/sinks/cloudwatch/smoke";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 
 const { moto } = inject("services");
@@ -30,7 +30,13 @@ describe("cloudwatch smoke check", () => {
 
   it("SigV4: sends, reads the tagged event back, checks every alarm pattern (evaluator where TestMetricFilter is missing)", async () => {
     const results = await smokeCloudWatch({
-      config: { region: moto.region, logGroup, logStream: "ezca", endpoint: moto.endpoint, auth: "sigv4" },
+      config: {
+        region: moto.region,
+        logGroupName: logGroup,
+        logStreamName: "ezca",
+        endpoint: moto.endpoint,
+        auth: "sigv4",
+      },
       env: {},
       rules,
       patienceMs: 10_000,
@@ -46,7 +52,12 @@ describe("cloudwatch smoke check", () => {
 
   it("bearer without read-back: sent, not verified — never reported as a pass", async () => {
     const results = await smokeCloudWatch({
-      config: { region: "us-east-1", logGroup, logStream: "ezca", endpoint: bearer.endpoint },
+      config: {
+        region: "us-east-1",
+        logGroupName: logGroup,
+        logStreamName: "ezca",
+        endpoint: bearer.endpoint,
+      },
       env: { KEYTOS_CLOUDWATCH_API_KEY: bearer.apiKey },
       rules: [],
       readBack: false,
@@ -57,7 +68,13 @@ describe("cloudwatch smoke check", () => {
 
   it("a missing stream fails the send check with the cause and skips read-back", async () => {
     const results = await smokeCloudWatch({
-      config: { region: moto.region, logGroup, logStream: "missing", endpoint: moto.endpoint, auth: "sigv4" },
+      config: {
+        region: moto.region,
+        logGroupName: logGroup,
+        logStreamName: "missing",
+        endpoint: moto.endpoint,
+        auth: "sigv4",
+      },
       env: {},
       rules: [],
     });

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { monitorSpec } from "../components/datadog/monitor";
-import { compilePolicyText, loadPolicy } from "../components/policy";
+import { compilePolicyText, loadPolicy } from "../components/registry";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 let registered: Registered[] = [];
@@ -84,9 +84,7 @@ rules: [{ name: privesc, select: { products: [EZCA], ids: [92] }, severity: high
     const before = registered.length;
     expect(
       () => new DatadogDestination("bad", { customer: "contoso", site: "datadoghq.org" as never, rules }),
-    ).toThrow(
-      /Datadog site "datadoghq\.org" is not a Datadog site; use one of datadoghq\.com, us3\.datadoghq\.com/,
-    );
+    ).toThrow(/site "datadoghq\.org" is not a Datadog site; use one of datadoghq\.com, us3\.datadoghq\.com/);
     expect(registered.length).toBe(before);
   });
 });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
 import { datadogIntakeUrl } from "../components/datadog/site";
-import { loadPolicy } from "../components/policy";
+import { loadPolicy } from "../components/registry";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createDatadogSink, type DatadogSinkConfig } from "../exporter/sinks/datadog";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";

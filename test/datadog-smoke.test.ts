@@ -1,7 +1,7 @@
 /** The Datadog smoke check against the local intake and API stand-ins. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicy } from "../components/policy";
-import { smokeDatadog } from "../exporter/smoke/datadog";
+import { loadPolicy } from "../components/registry";
+import { smokeDatadog } from "../exporter/sinks/datadog/smoke";
 import { DatadogApiServer } from "./support/datadog-api-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
 

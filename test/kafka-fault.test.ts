@@ -10,7 +10,7 @@ import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleStream, stableJson } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/settings";
+import { resolveKafkaSettings } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createKafkaSink } from "../exporter/sinks/kafka";
 import type { KafkaInfo } from "./services/kafka";
@@ -78,7 +78,7 @@ describe("fault suite: Kafka broker stopped and restarted mid-stream", () => {
     const n = 20_000;
     const lines = [...sampleStream(n, { seed: 905, time: Date.now() / 1000 - 60 })].map((e) => stableJson(e));
     const sink = createKafkaSink(
-      { brokers: kafka.brokers, topic: TOPIC, allowPlaintext: true },
+      { bootstrapServers: kafka.brokers, topic: TOPIC, allowPlaintext: true },
       { env: { KEYTOS_KAFKA_USERNAME: kafka.sender.username, KEYTOS_KAFKA_PASSWORD: kafka.sender.password } },
     );
     const exporter = new Exporter(sink, {

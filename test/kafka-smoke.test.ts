@@ -1,7 +1,7 @@
 /** The Kafka smoke check on the real broker: produce, then consume back from the recorded offsets. */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { resolveKafkaSettings } from "../components/kafka/settings";
-import { smokeKafka } from "../exporter/smoke/kafka";
+import { resolveKafkaSettings } from "../components/kafka/contract";
+import { smokeKafka } from "../exporter/sinks/kafka/smoke";
 import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 
 const { kafka } = inject("services");
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => admin.disconnect());
 
-const config = () => ({ brokers: kafka.brokers, topic, allowPlaintext: true });
+const config = () => ({ bootstrapServers: kafka.brokers, topic, allowPlaintext: true });
 const senderEnv = {
   KEYTOS_KAFKA_USERNAME: kafka.sender.username,
   KEYTOS_KAFKA_PASSWORD: kafka.sender.password,

@@ -16,7 +16,7 @@ import {
 } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkEnvelope, sampleStream } from "../components/catalog";
-import { resolveKafkaSettings, topicConfig } from "../components/kafka/settings";
+import { resolveKafkaSettings, topicConfig } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
 import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
@@ -49,7 +49,7 @@ async function send(
   over: Partial<KafkaSinkConfig> = {},
 ) {
   const sink = createKafkaSink(
-    { brokers: kafka.brokers, topic: settings.topic, allowPlaintext: true, ...over },
+    { bootstrapServers: kafka.brokers, topic: settings.topic, allowPlaintext: true, ...over },
     { env: { KEYTOS_KAFKA_USERNAME: user.username, KEYTOS_KAFKA_PASSWORD: user.password } },
   );
   const exporter = new Exporter(sink, {

@@ -73,10 +73,10 @@ describe("plan on the example stacks", () => {
       threshold: 0,
       cloudwatch: '{ $.event.EventID = 4888 && $.source = "EZCA" }',
       datadog: 'logs("service:EZCA @EventID:4888").index("*").rollup("count").last("5m") > 0',
-      sentinel: "EZCA_Certificates_CL | where EventID_d == 4888",
+      azure: "EZCA_Certificates_CL | where EventID_d == 4888",
     });
     const kafkaOnly = plans.get("example-kafka") as Plan;
-    expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.sentinel)).toBe(true);
+    expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.azure)).toBe(true);
     const cw = plans.get("example-cloudwatch") as Plan;
     expect(cw.providers).toEqual([
       { type: "pulumi:providers:aws", name: "aws-us-east-1", settings: { region: "us-east-1" } },
@@ -93,12 +93,12 @@ describe("keytos-siem plan (CLI)", () => {
       /^Plan for stack example-azure: customer northwind, policy policies\/default.yaml; 38 resources/,
     );
     expect(text.stdout).toMatch(
-      /azure \(keytos-siem:azure:SentinelDestination\): 37 resources: 27 ScheduledAlertRule, 4 RoleAssignment, 3 Table/,
+      /azure \(keytos-siem:azure:AzureDestination\): 37 resources: 27 ScheduledAlertRule, 4 RoleAssignment, 3 Table/,
     );
     expect(text.stdout).toMatch(
       /RoleAssignment\s+│ azure-rg-monitoring-contributor\s+│ role=Monitoring Contributor/,
     );
-    expect(text.stdout).toMatch(/Alert matrix: 27 alerted events x 1 alerting destinations \(sentinel\)/);
+    expect(text.stdout).toMatch(/Alert matrix: 27 alerted events x 1 alerting destinations \(azure\)/);
     const json = await cli(["plan", "--stack", "example-azure", "--json"]);
     expect(JSON.parse(json.stdout)).toEqual(
       JSON.parse(readFileSync(path.join(__dirname, "golden", "plan-example-azure.json"), "utf8")),

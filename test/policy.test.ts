@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../components/catalog";
-import { compilePolicyText, loadPolicy, PolicyError } from "../components/policy";
+import { PolicyError } from "../components/policy";
+import { compilePolicyText, loadPolicy } from "../components/registry";
 
 const compile = (yaml: string) => compilePolicyText(yaml, "test.yaml");
 
@@ -33,7 +34,7 @@ describe("default policy (the guides' advice)", () => {
     expect(r?.destinations.datadog?.query).toBe(
       'logs("service:EZCA @EventID:4888").index("*").rollup("count").last("5m") > 0',
     );
-    expect(r?.destinations.sentinel).toMatchObject({
+    expect(r?.destinations.azure).toMatchObject({
       table: "EZCA_Certificates_CL",
       kql: "EZCA_Certificates_CL\n| where EventID_d == 4888",
       severity: "High",
@@ -42,7 +43,7 @@ describe("default policy (the guides' advice)", () => {
       triggerThreshold: 0,
       createIncident: true,
     });
-    expect(byKey.get("EZCA:4882")?.destinations.sentinel?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 4882");
+    expect(byKey.get("EZCA:4882")?.destinations.azure?.kql).toBe("EZCA_CAs_CL\n| where EventID_d == 4882");
     expect(byKey.get("EZCA:19")?.destinations.cloudwatch?.pattern).toBe(
       '{ $.event.EventID = 19 && $.source = "EZCA" }',
     );
@@ -54,7 +55,7 @@ describe("default policy (the guides' advice)", () => {
       '{ $.source = "EZMonitor" && $.sourcetype = "EZMonitor_Alerts" && $.event.VulnerabilityID = 18 }',
     );
     expect(r?.destinations.datadog?.search).toBe("service:EZMonitor @VulnerabilityID:18");
-    expect(r?.destinations.sentinel?.kql).toBe("EZMonitor_Alerts_CL\n| where VulnerabilityID_d == 18");
+    expect(r?.destinations.azure?.kql).toBe("EZMonitor_Alerts_CL\n| where VulnerabilityID_d == 18");
   });
 
   it("gives Medium events a lower-severity, longer-window alert and Low events none", () => {
@@ -121,7 +122,7 @@ exclude:
     expect(privesc?.destinations.cloudwatch).toBeUndefined();
     expect(privesc?.destinations.datadog?.handles).toEqual(["@slack-pki"]);
     expect(privesc?.destinations.datadog?.query).toMatch(/last\("1h"\) > 2$/);
-    expect(privesc?.destinations.sentinel).toMatchObject({
+    expect(privesc?.destinations.azure).toMatchObject({
       createIncident: false,
       suppressionDuration: "PT1H",
       triggerThreshold: 2,

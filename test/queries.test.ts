@@ -6,20 +6,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { kqlChecker } from "../components/azure/kql-check";
-import {
-  CATALOG,
-  type Envelope,
-  envelopeKey,
-  eventKey,
-  SENTINEL_TABLES,
-  sampleCatalog,
-  toCloudWatchEvent,
-  toDatadogLog,
-  toSentinelRow,
-} from "../components/catalog";
+import { toSentinelRow } from "../components/azure/shape";
+import { SENTINEL_TABLES } from "../components/azure/tables";
+import { CATALOG, type Envelope, envelopeKey, eventKey, sampleCatalog } from "../components/catalog";
 import { filterPatternMatches, parseFilterPattern } from "../components/cloudwatch/filter-pattern";
+import { toCloudWatchEvent } from "../components/cloudwatch/shape";
 import { parseDatadogMonitorQuery } from "../components/datadog/query";
-import { type CompiledRule, compilePolicyText, loadPolicy } from "../components/policy";
+import { toDatadogLog } from "../components/datadog/shape";
+import { type CompiledRule, compilePolicyText, loadPolicy } from "../components/registry";
 
 const samples = sampleCatalog();
 const keyOf = (env: Envelope) => {
@@ -90,14 +84,14 @@ describe.each([
   it("Sentinel: every KQL binds with zero diagnostics against the declared tables", () => {
     const check = kqlChecker(Object.values(SENTINEL_TABLES));
     for (const rule of rules) {
-      expect(check(rule.destinations.sentinel?.kql ?? ""), rule.key).toEqual([]);
+      expect(check(rule.destinations.azure?.kql ?? ""), rule.key).toEqual([]);
     }
   });
 
   it("Sentinel: each KQL selects exactly its own event's row", () => {
     for (const rule of rules) {
       const matched = samples
-        .filter((s) => kqlMatches(rule.destinations.sentinel?.kql ?? "", toSentinelRow(s)))
+        .filter((s) => kqlMatches(rule.destinations.azure?.kql ?? "", toSentinelRow(s)))
         .map(keyOf);
       expect(matched, rule.key).toEqual([rule.key]);
     }

@@ -15,8 +15,8 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
-import { resolveKafkaSettings } from "../components/kafka/settings";
-import { loadPolicy } from "../components/policy";
+import { resolveKafkaSettings } from "../components/kafka/contract";
+import { loadPolicy } from "../components/registry";
 import type { StackOutputValues } from "../stacks/outputs";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { DatadogApiServer } from "./support/datadog-api-server";

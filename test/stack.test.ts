@@ -11,7 +11,7 @@ import { resolveStack, StackConfigError } from "../stacks/config";
 import { stackOutputsSchema } from "../stacks/outputs";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
-type Program = typeof import("../stacks/index");
+type Program = ReturnType<typeof import("../stacks/index")>;
 const ROOT = path.resolve(__dirname, "..");
 const WORKSPACE =
   "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/secops/providers/Microsoft.OperationalInsights/workspaces/ws";
@@ -54,7 +54,8 @@ describe("stack program (Pulumi mocks)", () => {
           ? { ...inputs, objectId: "sp-object-id" }
           : undefined,
     );
-    program = await import("../stacks/index");
+    // The entry point exports the program as a function; Pulumi calls it and takes its result as the outputs.
+    program = (await import("../stacks/index")).default();
   });
 
   it("creates every enabled destination and exports the documented outputs; secrets stay secret", async () => {
@@ -67,7 +68,7 @@ describe("stack program (Pulumi mocks)", () => {
       severity: "high",
       window: "5m",
       threshold: 0,
-      destinations: ["cloudwatch", "datadog", "sentinel"],
+      destinations: ["azure", "cloudwatch", "datadog"],
     });
     const values = {
       customer: program.customer,
@@ -166,8 +167,10 @@ describe("stack config", () => {
         expect.stringMatching(
           /^keytos-siem: unknown field "cloudwach"; allowed fields: customer, policyFile, cloudwatch, datadog, azure, kafka \(pulumi config rm --path 'keytos-siem:cloudwach'\)/,
         ),
-        expect.stringMatching(/^keytos-siem:datadog.site: must be a Datadog site: datadoghq.com/),
-        expect.stringMatching(/^keytos-siem:kafka.bootstrapServers: must list at least one host:port/),
+        expect.stringMatching(
+          /^keytos-siem:datadog.site "datadoghq.de" is not a Datadog site; use one of datadoghq.com/,
+        ),
+        expect.stringMatching(/^keytos-siem:kafka.bootstrapServers \[\] must be host:port entries/),
         expect.stringMatching(/^keytos-siem:kafka.senderUsername: /),
       ]),
     );

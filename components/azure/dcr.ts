@@ -1,10 +1,10 @@
 /**
  * Custom tables and the Data Collection Rule that feeds them, derived from the one table list in
- * components/catalog/sentinel-tables.ts. Pure: the component passes these to azure-native, and the
+ * tables.ts. Pure: the component passes these to azure-native, and the
  * tests check that every stream matches its table column for column (the `source` transform
  * passes rows through unchanged, so a mismatch would drop data at ingestion).
  */
-import { type LogAnalyticsType, SENTINEL_TABLES, type SentinelTable } from "../catalog/sentinel-tables";
+import { type LogAnalyticsType, SENTINEL_TABLES, type SentinelTable } from "./tables";
 
 export const TABLES: readonly SentinelTable[] = Object.values(SENTINEL_TABLES);
 

@@ -4,7 +4,7 @@
  * declared table schemas, so an unknown table, a misspelt column or a type error is a diagnostic.
  */
 import { createRequire } from "node:module";
-import { kqlTypeOf, type SentinelTable } from "../catalog/sentinel-tables";
+import { kqlTypeOf, type SentinelTable } from "./tables";
 
 interface Diagnostic {
   Severity: string;

@@ -5,7 +5,8 @@
  * EZMonitor alerts live in their own table and filter on VulnerabilityID_d.
  */
 import { type CatalogEvent, sourcetypeOf } from "../catalog/events";
-import { SENTINEL_TABLES, type SentinelTable } from "../catalog/sentinel-tables";
+import type { Severity } from "../policy/schema";
+import { SENTINEL_TABLES, type SentinelTable } from "./tables";
 
 export function sentinelTableFor(event: Pick<CatalogEvent, "product" | "category">): SentinelTable {
   return SENTINEL_TABLES[sourcetypeOf(event)];
@@ -27,9 +28,7 @@ export function isoDuration(seconds: number): string {
 }
 
 /** Sentinel alert-rule severity for a policy severity. */
-export function sentinelSeverity(
-  severity: "high" | "medium" | "low" | "informational",
-): "High" | "Medium" | "Low" | "Informational" {
+export function sentinelSeverity(severity: Severity): "High" | "Medium" | "Low" | "Informational" {
   return ({ high: "High", medium: "Medium", low: "Low", informational: "Informational" } as const)[severity];
 }
 

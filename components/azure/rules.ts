@@ -6,7 +6,9 @@
  * Sentinel can pivot on the user, client IP or domain.
  */
 import { v5 as uuidv5 } from "uuid";
+import { PRODUCT_FACTS } from "../catalog/products";
 import type { CompiledRule } from "../policy/compile";
+import { azureAlertOf } from "./alerts";
 import { type Attack, attackFor } from "./mitre";
 
 /** Namespace for keytos-siem's deterministic ids (rule ids, role assignment names). */
@@ -54,22 +56,24 @@ export interface AnalyticsRuleSpec extends Attack {
 const DEFAULT_SUPPRESSION = "PT5H";
 const GROUPING_LOOKBACK = "PT5H";
 
+/** Sentinel entities from the product's entity fields (string columns `<Field>_s`). */
 function entityMappings(rule: CompiledRule): EntityMapping[] {
-  if (rule.product === "EZMonitor") {
-    return [{ entityType: "DNS", fieldMappings: [{ identifier: "DomainName", columnName: "Domain_s" }] }];
-  }
+  const { user, ip, domain } = PRODUCT_FACTS[rule.product].entities;
+  const map = (entityType: EntityMapping["entityType"], identifier: string, field?: string) =>
+    field ? [{ entityType, fieldMappings: [{ identifier, columnName: `${field}_s` }] }] : [];
   return [
-    { entityType: "Account", fieldMappings: [{ identifier: "FullName", columnName: "User_s" }] },
-    { entityType: "IP", fieldMappings: [{ identifier: "Address", columnName: "ClientIP_s" }] },
+    ...map("Account", "FullName", user),
+    ...map("IP", "Address", ip),
+    ...map("DNS", "DomainName", domain),
   ];
 }
 
-/** Analytics rule for one compiled rule; undefined when the rule has no sentinel part. */
+/** Analytics rule for one compiled rule; undefined when the rule has no azure part. */
 export function analyticsRuleSpec(rule: CompiledRule, customer: string): AnalyticsRuleSpec | undefined {
-  const st = rule.destinations.sentinel;
+  const st = azureAlertOf(rule);
   if (!st) return undefined;
-  const idLabel = rule.product === "EZCA" ? `Event ID ${rule.id}` : `Vulnerability ID ${rule.id}`;
-  const idColumn = rule.product === "EZCA" ? "EventID_d" : "VulnerabilityID_d";
+  const { idField, idLabel: label } = PRODUCT_FACTS[rule.product];
+  const idLabel = `${label} ${rule.id}`;
   return {
     ruleId: stableGuid("sentinel-rule", customer, rule.key),
     kind: "Scheduled",
@@ -90,10 +94,7 @@ export function analyticsRuleSpec(rule: CompiledRule, customer: string): Analyti
     suppressionDuration: st.suppressionDuration ?? DEFAULT_SUPPRESSION,
     eventGroupingSettings: { aggregationKind: "SingleAlert" },
     entityMappings: entityMappings(rule),
-    customDetails: {
-      [rule.product === "EZCA" ? "EventID" : "VulnerabilityID"]: idColumn,
-      Criticality: "Criticality_s",
-    },
+    customDetails: { [idField]: `${idField}_d`, Criticality: "Criticality_s" },
     incidentConfiguration: {
       createIncident: st.createIncident,
       groupingConfiguration: {

@@ -1,15 +1,14 @@
 /**
  * The event envelope: what the exporter sends and what every alert query matches.
  *
- * It is the HEC-style envelope that CloudWatch Logs' HLC endpoint accepts,
+ * It is the HEC-style envelope the vendor's guides describe,
  *   { time: <epoch seconds>, host, source: "EZCA"|"EZMonitor", sourcetype, event: {...} }
- * so the guides' own queries work unchanged: `$.source`, `$.sourcetype`, `$.event.EventID`,
- * `$.event.VulnerabilityID` in CloudWatch, `service:EZCA @EventID:4888` in Datadog (attributes
- * lifted to the top level), `EventID_d` in the Sentinel tables.
+ * so the guides' own queries work unchanged on it (or on a destination's shape of it).
  */
 import Ajv, { type ValidateFunction } from "ajv";
 import { z } from "zod";
 import { findEvent, type Product, sourcetypeOf } from "./events";
+import { PRODUCT_FACTS } from "./products";
 
 /** Fields shared by EZCA and EZMonitor event bodies. Unknown extra fields are kept (forward compatible). */
 const commonBody = {
@@ -116,7 +115,10 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
 
 /** The (product, id) an envelope is about. */
 export function envelopeKey(env: Envelope): { product: Product; id: number } {
-  return env.source === "EZCA"
-    ? { product: "EZCA", id: env.event.EventID }
-    : { product: "EZMonitor", id: env.event.VulnerabilityID };
+  return { product: env.source, id: envelopeId(env) };
+}
+
+/** The event id of an envelope (EventID or VulnerabilityID, per product). */
+export function envelopeId(env: Envelope): number {
+  return (env.event as Record<string, unknown>)[PRODUCT_FACTS[env.source].idField] as number;
 }

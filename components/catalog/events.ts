@@ -19,7 +19,7 @@ export const CATEGORIES = {
 } as const satisfies Record<Product, readonly string[]>;
 export type Category = (typeof CATEGORIES)[Product][number];
 
-/** HEC `sourcetype` per category: the vendor's LogType names; Sentinel tables are these + `_CL`. */
+/** HEC `sourcetype` per category: the vendor's LogType names. */
 export const SOURCETYPES = ["EZCA_CAs", "EZCA_Certificates", "EZMonitor_Alerts"] as const;
 export type Sourcetype = (typeof SOURCETYPES)[number];
 
@@ -390,17 +390,8 @@ export function findEvent(product: Product, id: number): CatalogEvent | undefine
   return BY_KEY.get(eventKey(product, id));
 }
 
-export function eventsOf(product: Product): CatalogEvent[] {
-  return CATALOG.filter((e) => e.product === product);
-}
-
 /** HEC sourcetype of an event: EZCA by category, all EZMonitor alerts share one. */
 export function sourcetypeOf(event: Pick<CatalogEvent, "product" | "category">): Sourcetype {
   if (event.product === "EZMonitor") return "EZMonitor_Alerts";
   return event.category === "ca" ? "EZCA_CAs" : "EZCA_Certificates";
-}
-
-/** The event field that carries the id: EZCA uses EventID, EZMonitor uses VulnerabilityID. */
-export function idFieldOf(product: Product): "EventID" | "VulnerabilityID" {
-  return product === "EZCA" ? "EventID" : "VulnerabilityID";
 }

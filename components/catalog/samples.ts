@@ -5,6 +5,7 @@
  */
 import type { Envelope } from "./envelope";
 import { CATALOG, type CatalogEvent, findEvent, type Product, sourcetypeOf } from "./events";
+import { PRODUCT_FACTS } from "./products";
 
 /** Small, fast, seedable PRNG (mulberry32): reproducible samples without a dependency. */
 export function prng(seed: number): () => number {
@@ -121,7 +122,7 @@ export function sampleEvent(product: Product, id: number, opts: SampleOptions = 
   const body = product === "EZCA" ? ezcaBody(event, rand, recordId) : ezmonitorBody(event, rand, recordId);
   return {
     time: opts.time ?? SAMPLE_EPOCH,
-    host: opts.host ?? (product === "EZCA" ? "ezca.keytos.io" : "ezmonitor.keytos.io"),
+    host: opts.host ?? PRODUCT_FACTS[product].host,
     source: product,
     sourcetype: sourcetypeOf(event),
     event: body,

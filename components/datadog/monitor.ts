@@ -3,7 +3,9 @@
  * passes them to datadog.Monitor). Rare, high-signal security events: one notification per
  * incident (no renotify), no-data is normal (not an alert), sample logs in the notification.
  */
+import { PRODUCT_FACTS } from "../catalog/products";
 import type { CompiledRule } from "../policy/compile";
+import { datadogAlertOf } from "./alerts";
 
 export interface MonitorSpec {
   name: string;
@@ -24,9 +26,9 @@ export interface MonitorSpec {
 
 /** Monitor for one rule; undefined when the rule has no datadog part. */
 export function monitorSpec(rule: CompiledRule, customer: string): MonitorSpec | undefined {
-  const dd = rule.destinations.datadog;
+  const dd = datadogAlertOf(rule);
   if (!dd) return undefined;
-  const idLabel = rule.product === "EZCA" ? `Event ID ${rule.id}` : `Vulnerability ID ${rule.id}`;
+  const idLabel = `${PRODUCT_FACTS[rule.product].idLabel} ${rule.id}`;
   const handles = dd.handles.length > 0 ? `\n\nNotify: ${dd.handles.join(" ")}` : "";
   return {
     name: `[keytos-siem ${customer}] ${rule.product} ${idLabel}: ${rule.name}`,

@@ -6,12 +6,30 @@
  * than in the Datadog API at `pulumi up` time.
  */
 import type { Product } from "../catalog/events";
+import { PRODUCT_FACTS } from "../catalog/products";
 import { formatDuration } from "../policy/duration";
 
 export function datadogSearchQuery(product: Product, id: number): string {
   if (!Number.isInteger(id) || id <= 0)
     throw new RangeError(`event id must be a positive integer, got ${id}`);
-  return product === "EZCA" ? `service:EZCA @EventID:${id}` : `service:EZMonitor @VulnerabilityID:${id}`;
+  return `service:${product} @${PRODUCT_FACTS[product].idField}:${id}`;
+}
+
+/**
+ * Evaluates the search subset this toolkit generates (`key:value` terms, implicit AND) against a
+ * log as the intake stores it: `@attr` is an attribute, a bare key a reserved attribute.
+ */
+export function datadogSearchMatches(search: string, log: Record<string, unknown>): boolean {
+  return search
+    .split(/\s+/)
+    .filter((t) => t !== "" && t !== "AND")
+    .every((term) => {
+      const at = term.indexOf(":");
+      const key = term.slice(0, at);
+      const value = term.slice(at + 1).replace(/^"(.*)"$/, "$1");
+      const actual = key.startsWith("@") ? log[key.slice(1)] : log[key];
+      return actual !== undefined && String(actual) === value;
+    });
 }
 
 /** Datadog evaluation window: the policy's canonical duration text (5m, 90m, 1h, 1d) is Datadog's syntax. */

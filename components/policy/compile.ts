@@ -1,93 +1,33 @@
 /**
- * Compiles one catalog + one alert policy into one rule per alerted event, with every
- * destination's query: CloudWatch metric filter + alarm, Datadog log monitor, Sentinel scheduled
- * analytics rule. Pure: the CLI, the Pulumi components and the smoke test all consume this output.
+ * Compiles one catalog + one alert policy into one rule per alerted event, with every enabled
+ * destination's alert, each built by that destination's AlertCompiler. Pure: the CLI, the Pulumi
+ * components and the smoke test all consume this output. Names no destination.
  *
  * Semantics: criticality overrides apply first; `exclude` removes events; rules apply in order
  * and an event is alerted by the first rule that selects it. A selection that names an unknown
  * id or category, selects nothing, or is entirely shadowed by earlier rules is an error.
  */
-import { isoDuration, sentinelKql, sentinelSeverity, sentinelTableFor } from "../azure/query";
 import {
   CATALOG,
   CATEGORIES,
   type CatalogEvent,
-  type Category,
   type Criticality,
   eventKey,
+  PRODUCTS,
   type Product,
 } from "../catalog/events";
-import {
-  checkMetricNamespace,
-  cloudWatchFilterPattern,
-  cloudWatchMetricName,
-  DEFAULT_METRIC_NAMESPACE,
-} from "../cloudwatch/query";
-import { datadogMonitorQuery, datadogPriority, datadogSearchQuery } from "../datadog/query";
+import { type AlertCompiler, compilerNamed, namesOf, type RuleContext } from "./alerts";
 import { formatDuration } from "./duration";
 import { formatPath, type IssuePath, type PolicyIssue } from "./load";
-import { type AlertDestination, DESTINATIONS, type PolicyFile, type Select, type Severity } from "./schema";
+import type { PolicyFile, PolicyRule, Select } from "./schema";
 
-export interface CloudWatchAlert {
-  pattern: string;
-  metricNamespace: string;
-  metricName: string;
-  /** Alarm period in seconds (= the window), one evaluation period, Sum statistic. */
-  period: number;
-  evaluationPeriods: 1;
-  statistic: "Sum";
-  comparisonOperator: "GreaterThanThreshold";
-  threshold: number;
-  treatMissingData: "notBreaching";
-  emails: string[];
-  topicArns: string[];
+/** An alerted event with each enabled destination's alert, by destination key. */
+export interface CompiledRule<A extends object = Record<string, unknown>> extends RuleContext {
+  destinations: Partial<A>;
 }
 
-export interface DatadogAlert {
-  search: string;
-  query: string;
-  priority: 1 | 2 | 3 | 4 | 5;
-  handles: string[];
-  tags: string[];
-}
-
-export interface SentinelAlert {
-  table: string;
-  kql: string;
-  severity: "High" | "Medium" | "Low" | "Informational";
-  queryFrequency: string;
-  queryPeriod: string;
-  triggerOperator: "GreaterThan";
-  triggerThreshold: number;
-  createIncident: boolean;
-  suppressionDuration?: string;
-}
-
-export interface CompiledRule {
-  /** "EZCA:4888" */
-  key: string;
-  /** Resource-name friendly id: "ezca-4888". */
-  slug: string;
-  product: Product;
-  id: number;
-  category: Category;
-  /** Event summary, from the catalog. */
-  name: string;
-  description: string;
-  response: string;
-  /** Criticality after the policy's overrides. */
-  criticality: Criticality;
-  /** Name of the policy rule that selected this event. */
-  rule: string;
-  severity: Severity;
-  window: string;
-  windowSeconds: number;
-  threshold: number;
-  destinations: { cloudwatch?: CloudWatchAlert; datadog?: DatadogAlert; sentinel?: SentinelAlert };
-}
-
-export interface CompiledPolicy {
-  rules: CompiledRule[];
+export interface CompiledPolicy<A extends object = Record<string, unknown>> {
+  rules: CompiledRule<A>[];
   /** Catalog events no rule alerts on (excluded, or not selected). */
   unalerted: { key: string; criticality: Criticality; reason: "excluded" | "not selected" }[];
 }
@@ -114,7 +54,7 @@ function checkSelect(
     issues.push({ path, message: "select must name at least one of products, categories, criticality, ids" });
     return false;
   }
-  const products = sel.products ?? (["EZCA", "EZMonitor"] as Product[]);
+  const products: readonly Product[] = sel.products ?? PRODUCTS;
   sel.categories?.forEach((cat, i) => {
     if (!products.some((p) => (CATEGORIES[p] as readonly string[]).includes(cat))) {
       const allowed = products.map((p) => `${p}: ${CATEGORIES[p].join(", ")}`).join("; ");
@@ -157,13 +97,10 @@ function selects(sel: Select, event: CatalogEvent, criticality: Criticality): bo
 
 export function compilePolicy(
   policy: PolicyFile,
+  alerters: readonly AlertCompiler[],
   catalog: readonly CatalogEvent[] = CATALOG,
 ): CompiledPolicy {
   const issues: PolicyIssue[] = [];
-  const defaults = policy.defaults ?? {};
-  const namespace = defaults.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
-  const nsProblem = checkMetricNamespace(namespace);
-  if (nsProblem) issues.push({ path: ["defaults", "metricNamespace"], message: nsProblem, input: namespace });
 
   // 1. Criticality overrides, in order (later overrides win).
   const criticality = new Map(catalog.map((e) => [eventKey(e.product, e.id), e.criticality]));
@@ -222,7 +159,7 @@ export function compilePolicy(
     }
     for (const e of fresh) {
       claimedBy.set(eventKey(e.product, e.id), rule.name);
-      rules.push(compileRule(e, critOf(e), rule, policy, namespace));
+      rules.push(compileRule(e, critOf(e), rule, policy, alerters));
     }
   });
 
@@ -237,69 +174,28 @@ export function compilePolicy(
   return { rules, unalerted };
 }
 
+/** The compilers a rule enables (names and aliases resolved), in the compilers' order. */
+function enabledFor(rule: PolicyRule, policy: PolicyFile, alerters: readonly AlertCompiler[]) {
+  const names = rule.destinations ?? policy.defaults?.destinations;
+  if (!names) return alerters;
+  const wanted = new Set(names.map((n) => compilerNamed(alerters, n)));
+  return alerters.filter((a) => wanted.has(a));
+}
+
+/** A section of `notify:` for one compiler, under its key or any alias. */
+const notifyOf = (notify: Record<string, unknown> | undefined, a: AlertCompiler) =>
+  Object.assign({}, ...namesOf(a).map((n) => notify?.[n]));
+
 function compileRule(
   event: CatalogEvent,
   criticality: Criticality,
-  rule: PolicyFile["rules"][number],
+  rule: PolicyRule,
   policy: PolicyFile,
-  metricNamespace: string,
+  alerters: readonly AlertCompiler[],
 ): CompiledRule {
   const defaults = policy.defaults ?? {};
   const windowSeconds = rule.window ?? defaults.window ?? DEFAULT_WINDOW_S;
-  const threshold = rule.threshold ?? defaults.threshold ?? 0;
-  const enabled = new Set<AlertDestination>(rule.destinations ?? defaults.destinations ?? DESTINATIONS);
-  const notify = {
-    cloudwatch: { ...defaults.notify?.cloudwatch, ...rule.notify?.cloudwatch },
-    datadog: { ...defaults.notify?.datadog, ...rule.notify?.datadog },
-    sentinel: { ...defaults.notify?.sentinel, ...rule.notify?.sentinel },
-  };
-  const destinations: CompiledRule["destinations"] = {};
-  if (enabled.has("cloudwatch")) {
-    destinations.cloudwatch = {
-      pattern: cloudWatchFilterPattern(event.product, event.id),
-      metricNamespace,
-      metricName: cloudWatchMetricName(event.product, event.id),
-      period: windowSeconds,
-      evaluationPeriods: 1,
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold,
-      treatMissingData: "notBreaching",
-      emails: notify.cloudwatch.emails ?? [],
-      topicArns: notify.cloudwatch.topicArns ?? [],
-    };
-  }
-  if (enabled.has("datadog")) {
-    const search = datadogSearchQuery(event.product, event.id);
-    destinations.datadog = {
-      search,
-      query: datadogMonitorQuery(search, windowSeconds, threshold),
-      priority: datadogPriority(rule.severity),
-      handles: notify.datadog.handles ?? [],
-      tags: [
-        `product:${event.product.toLowerCase()}`,
-        `${event.product === "EZCA" ? "event_id" : "vulnerability_id"}:${event.id}`,
-        `criticality:${criticality.toLowerCase()}`,
-        `policy_rule:${rule.name}`,
-      ],
-    };
-  }
-  if (enabled.has("sentinel")) {
-    destinations.sentinel = {
-      table: sentinelTableFor(event).name,
-      kql: sentinelKql(event),
-      severity: sentinelSeverity(rule.severity),
-      queryFrequency: isoDuration(windowSeconds),
-      queryPeriod: isoDuration(windowSeconds),
-      triggerOperator: "GreaterThan",
-      triggerThreshold: threshold,
-      createIncident: notify.sentinel.createIncident ?? true,
-      ...(notify.sentinel.suppressFor
-        ? { suppressionDuration: isoDuration(notify.sentinel.suppressFor) }
-        : {}),
-    };
-  }
-  return {
+  const context: RuleContext = {
     key: eventKey(event.product, event.id),
     slug: `${event.product.toLowerCase()}-${event.id}`,
     product: event.product,
@@ -313,7 +209,13 @@ function compileRule(
     severity: rule.severity,
     window: formatDuration(windowSeconds),
     windowSeconds,
-    threshold,
-    destinations,
+    threshold: rule.threshold ?? defaults.threshold ?? 0,
   };
+  const destinations: Record<string, unknown> = {};
+  for (const a of enabledFor(rule, policy, alerters)) {
+    // Sections are already parsed by the policy schema: merge them, the rule's fields winning.
+    const notify = { ...notifyOf(defaults.notify, a), ...notifyOf(rule.notify, a) };
+    destinations[a.key] = a.compile(event, context, notify, defaults);
+  }
+  return { ...context, destinations };
 }

@@ -2,6 +2,7 @@
  * Reads an alert policy file with located errors (see components/config/yaml-file.ts).
  */
 import { FileError, type LocatedIssue, parseYaml, readTextFile, type YamlLocator } from "../config/yaml-file";
+import type { AlertCompiler } from "./alerts";
 import { type PolicyFile, policySchema } from "./schema";
 
 export {
@@ -30,17 +31,34 @@ function asPolicyError<T>(run: () => T): T {
   }
 }
 
+// One schema per set of compilers (plans build many stacks from the same registry).
+const schemas = new WeakMap<readonly AlertCompiler[], ReturnType<typeof policySchema>>();
+
 /** Parses and validates policy text. Throws PolicyError; returns the typed policy and a locator. */
-export function parsePolicy(text: string, file: string): { policy: PolicyFile; locator: YamlLocator } {
+export function parsePolicy(
+  text: string,
+  file: string,
+  alerters: readonly AlertCompiler[],
+): { policy: PolicyFile; locator: YamlLocator } {
+  let schema = schemas.get(alerters);
+  if (!schema) {
+    schema = policySchema(alerters);
+    schemas.set(alerters, schema);
+  }
+  const parsing = schema;
   return asPolicyError(() => {
-    const { value, locator } = parseYaml(policySchema, text, file, "alert policy");
+    const { value, locator } = parseYaml(parsing, text, file, "alert policy");
     return { policy: value, locator };
   });
 }
 
-export function readPolicyFile(file: string): { policy: PolicyFile; locator: YamlLocator } {
+export function readPolicyFile(
+  file: string,
+  alerters: readonly AlertCompiler[],
+): { policy: PolicyFile; locator: YamlLocator } {
   return parsePolicy(
     asPolicyError(() => readTextFile(file, "policy")),
     file,
+    alerters,
   );
 }

@@ -1,24 +1,17 @@
 /**
- * Schema of the alert policy file (YAML). Every object is strict: an unknown field is an error
- * that lists the allowed ones, so a typo can never silently disable an alert.
+ * Schema of the alert policy file (YAML), built from the alert compilers it is given: they decide
+ * which `destinations:` names and `notify:` sections exist. Every object is strict: an unknown
+ * field is an error that lists the allowed ones, so a typo can never silently disable an alert.
  */
 import { z } from "zod";
-import { CRITICALITIES, PRODUCTS } from "../catalog/events";
+import { CATEGORIES, CRITICALITIES, PRODUCTS } from "../catalog/events";
 import { strict } from "../config/yaml-file";
-
-export const DESTINATIONS = ["cloudwatch", "datadog", "sentinel"] as const;
-export type AlertDestination = (typeof DESTINATIONS)[number];
+import { type AlertCompiler, namesOf } from "./alerts";
 
 export const SEVERITIES = ["high", "medium", "low", "informational"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const ALL_CATEGORIES = [
-  "ca",
-  "certificate",
-  "certificate-transparency",
-  "network-scan",
-  "internal-network-scan",
-] as const;
+const ALL_CATEGORIES = Object.values(CATEGORIES).flat() as [string, ...string[]];
 
 const MIN_WINDOW_S = 300;
 const MAX_WINDOW_S = 86400;
@@ -39,34 +32,6 @@ export const duration = z
     return seconds;
   });
 
-const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-  error: "must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:secops-alerts",
-});
-
-const datadogHandle = z.string().regex(/^@[^\s@][^\s]*$/, {
-  error: 'must be a Datadog @-handle like "@pagerduty-secops" or "@alice@example.com"',
-});
-
-export const notifySchema = strict({
-  cloudwatch: strict({
-    /** Email addresses subscribed to the alarm's SNS topic (each must confirm the subscription). */
-    emails: z.array(z.email({ error: "must be an email address" })).optional(),
-    /** Existing SNS topics to notify, in addition to (or instead of) the emails. */
-    topicArns: z.array(snsTopicArn).optional(),
-  }).optional(),
-  datadog: strict({
-    /** @-handles appended to the monitor message (people, Slack channels, PagerDuty services...). */
-    handles: z.array(datadogHandle).optional(),
-  }).optional(),
-  sentinel: strict({
-    /** Whether the analytics rule creates incidents (default true). */
-    createIncident: z.boolean().optional(),
-    /** Suppress the rule for this long after it fires (optional). */
-    suppressFor: duration.optional(),
-  }).optional(),
-});
-export type NotifyInput = z.input<typeof notifySchema>;
-
 const eventId = z.int({ error: "must be a whole-number event id" }).positive();
 
 /** Selects catalog events; criteria combine with AND, values within a list with OR. */
@@ -83,37 +48,47 @@ const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
   error: "must be lower-case letters, digits and dashes, e.g. high-criticality",
 });
 
-export const ruleSchema = strict({
-  name: ruleName,
-  description: z.string().optional(),
-  select: selectSchema,
-  severity: z.enum(SEVERITIES),
-  window: duration.optional(),
-  /** Alert when the count of matching events in the window is greater than this. */
-  threshold: z.int().min(0).optional(),
-  destinations: z.array(z.enum(DESTINATIONS)).min(1).optional(),
-  notify: notifySchema.optional(),
-  enabled: z.boolean().optional(),
-});
-
-export const policySchema = strict({
-  version: z.literal(1, { error: "must be 1 (the only policy format version)" }),
-  description: z.string().optional(),
-  defaults: strict({
+/** The policy schema for these alert compilers (their keys and aliases, notify sections, defaults). */
+export function policySchema(alerters: readonly AlertCompiler[]) {
+  const names = alerters.flatMap(namesOf);
+  const destinations = z
+    .array(z.enum(names as [string, ...string[]], { error: `must be one of ${names.join(", ")}` }))
+    .min(1);
+  const notify = strict(
+    Object.fromEntries(alerters.flatMap((a) => namesOf(a).map((n) => [n, a.notify.optional()]))),
+  );
+  const rule = strict({
+    name: ruleName,
+    description: z.string().optional(),
+    select: selectSchema,
+    severity: z.enum(SEVERITIES),
     window: duration.optional(),
+    /** Alert when the count of matching events in the window is greater than this. */
     threshold: z.int().min(0).optional(),
-    destinations: z.array(z.enum(DESTINATIONS)).min(1).optional(),
-    notify: notifySchema.optional(),
-    /** CloudWatch metric namespace for the metric filters. */
-    metricNamespace: z.string().optional(),
-  }).optional(),
-  /** Re-rate events before selection (EZMonitor criticalities are this toolkit's defaults). */
-  criticality: z.array(strict({ select: selectSchema, criticality: z.enum(CRITICALITIES) })).optional(),
-  /** Rules apply in order; an event is alerted by the first rule that selects it. */
-  rules: z.array(ruleSchema).min(1, { error: "a policy needs at least one rule" }),
-  /** Events never alerted, whatever the rules select. */
-  exclude: z.array(selectSchema).optional(),
-});
+    destinations: destinations.optional(),
+    notify: notify.optional(),
+    enabled: z.boolean().optional(),
+  });
+  return strict({
+    version: z.literal(1, { error: "must be 1 (the only policy format version)" }),
+    description: z.string().optional(),
+    defaults: strict({
+      window: duration.optional(),
+      threshold: z.int().min(0).optional(),
+      destinations: destinations.optional(),
+      notify: notify.optional(),
+      // The compilers' own fields; they read them back from the parsed defaults.
+      ...(Object.assign({}, ...alerters.map((a) => a.defaults ?? {})) as Record<never, never>),
+    }).optional(),
+    /** Re-rate events before selection (EZMonitor criticalities are this toolkit's defaults). */
+    criticality: z.array(strict({ select: selectSchema, criticality: z.enum(CRITICALITIES) })).optional(),
+    /** Rules apply in order; an event is alerted by the first rule that selects it. */
+    rules: z.array(rule).min(1, { error: "a policy needs at least one rule" }),
+    /** Events never alerted, whatever the rules select. */
+    exclude: z.array(selectSchema).optional(),
+  });
+}
 
-export type PolicyFile = z.output<typeof policySchema>;
-export type RuleInput = z.output<typeof ruleSchema>;
+type Schema = ReturnType<typeof policySchema>;
+export type PolicyFile = z.output<Schema>;
+export type PolicyRule = PolicyFile["rules"][number];

@@ -5,10 +5,11 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import Table from "cli-table3";
 import { z } from "zod";
 import { parseYaml, readTextFile } from "../../components/config/yaml-file";
+import type { Destination } from "../../components/destination";
 import type { Plan } from "../../stacks/plan";
+import { table } from "./table";
 
 /** A command used wrongly: exit 1 with the message, no stack trace. */
 export class UsageError extends Error {
@@ -46,7 +47,7 @@ export function stackFile(
   return { file: path.join(root, "stacks", `Pulumi.${opts.stack}.yaml`), stack: opts.stack };
 }
 
-export async function runPlan(opts: PlanOptions): Promise<Plan> {
+export async function runPlan(opts: PlanOptions, destinations: readonly Destination[]): Promise<Plan> {
   const root = projectRoot();
   const { file, stack } = stackFile(opts, root);
   const { value } = parseYaml(stackFileSchema, readTextFile(file, "stack config"), file, "stack config");
@@ -55,6 +56,7 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
   return planStack(value.config, {
     stack,
     projectRoot: root,
+    destinations,
     ...(opts.policy ? { policyFile: path.resolve(opts.policy) } : {}),
   });
 }
@@ -67,19 +69,7 @@ function settingsText(settings: Record<string, unknown>): string {
     .join("  ");
 }
 
-const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
-
-function table(head: string[], colWidths: number[], compact: boolean): Table.Table {
-  return new Table({
-    head,
-    colWidths,
-    wordWrap: true,
-    style: { head: [], border: [] },
-    ...(compact ? { chars: COMPACT } : {}),
-  });
-}
-
-export function renderPlan(plan: Plan): string {
+export function renderPlan(plan: Plan, destinations: readonly Destination[]): string {
   const width = Math.max(process.stdout.columns ?? 160, 120);
   const lines = [
     `Plan for stack ${plan.stack}: customer ${plan.customer}, policy ${plan.policyFile}; ${plan.totalResources} resources (offline, under Pulumi mocks; nothing was deployed)`,
@@ -96,7 +86,7 @@ export function renderPlan(plan: Plan): string {
     for (const r of d.resources) t.push([short(r.type), r.name, settingsText(r.settings)]);
     lines.push(t.toString(), "");
   }
-  const dests = (["cloudwatch", "datadog", "sentinel"] as const).filter((k) => plan.alerts.some((a) => a[k]));
+  const dests = destinations.filter((d) => d.alerts && plan.alerts.some((a) => a[d.key])).map((d) => d.key);
   if (dests.length === 0) {
     lines.push(
       `Alert matrix: none of this stack's destinations alert (${plan.alerts.length} policy rules unused here).`,
@@ -118,7 +108,7 @@ export function renderPlan(plan: Plan): string {
     false,
   );
   for (const a of plan.alerts) {
-    t.push([a.key, a.severity, a.window, String(a.threshold), ...dests.map((k) => a[k] ?? "-")]);
+    t.push([a.key, a.severity, a.window, String(a.threshold), ...dests.map((k) => String(a[k] ?? "-"))]);
   }
   lines.push(t.toString(), "");
   return lines.join("\n");

@@ -1,29 +1,10 @@
 /**
  * Human-readable tables for the CLI (cli-table3). JSON output bypasses these entirely.
  */
-import Table from "cli-table3";
 import type { CatalogEvent } from "../../components/catalog/events";
+import type { AlertCompiler } from "../../components/policy/alerts";
 import type { CompiledPolicy } from "../../components/policy/compile";
-
-/** Column widths that fit the terminal; the last (widest) column takes what is left. */
-function widths(fixed: number[], min = 30): number[] {
-  const total = Math.max(process.stdout.columns ?? 140, 100);
-  const used = fixed.reduce((a, b) => a + b, 0) + fixed.length + 2;
-  return [...fixed, Math.max(total - used - 1, min)];
-}
-
-const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
-
-function table(head: string[], colWidths: number[], compact = true): Table.Table {
-  return new Table({
-    head,
-    colWidths,
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-    ...(compact ? { chars: COMPACT } : {}),
-  });
-}
+import { table, widths } from "./table";
 
 export function renderCatalog(events: readonly CatalogEvent[]): string {
   const t = table(["Product", "ID", "Category", "Criticality", "Summary"], widths([11, 6, 26, 13], 40));
@@ -36,7 +17,11 @@ export function renderCatalog(events: readonly CatalogEvent[]): string {
   return `${t.toString()}\n${note}\n`;
 }
 
-export function renderCompiled(file: string, compiled: CompiledPolicy): string {
+export function renderCompiled(
+  file: string,
+  compiled: CompiledPolicy,
+  alerters: readonly AlertCompiler[],
+): string {
   const rules = table(
     ["Event", "Crit.", "Severity", "Window", "> N", "Rule", "Summary"],
     widths([15, 8, 10, 8, 5, 20], 30),
@@ -46,15 +31,10 @@ export function renderCompiled(file: string, compiled: CompiledPolicy): string {
   }
   const queries = table(["Event", "Destination", "Query"], widths([15, 12], 50), false);
   for (const r of compiled.rules) {
-    const { cloudwatch, datadog, sentinel } = r.destinations;
-    if (cloudwatch)
-      queries.push([
-        r.key,
-        "cloudwatch",
-        `${cloudwatch.pattern}\nmetric ${cloudwatch.metricNamespace}/${cloudwatch.metricName}`,
-      ]);
-    if (datadog) queries.push([r.key, "datadog", datadog.query]);
-    if (sentinel) queries.push([r.key, "sentinel", sentinel.kql]);
+    for (const a of alerters) {
+      const alert = r.destinations[a.key];
+      if (alert !== undefined) queries.push([r.key, a.key, (a.describe ?? a.summary)(alert)]);
+    }
   }
   const counts = (["high", "medium", "low", "informational"] as const)
     .map((s) => [s, compiled.rules.filter((r) => r.severity === s).length] as const)

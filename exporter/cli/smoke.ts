@@ -1,13 +1,16 @@
 /**
  * `keytos-siem smoke --outputs FILE|-`: reads `pulumi stack output --json --show-secrets`, runs
- * every enabled destination's post-deploy smoke check, prints a table (or JSON), writes a JSON
- * report and optionally JUnit XML. Exit 0 only when every check passed.
+ * the post-deploy smoke check of every destination the outputs enable (each sink's own, from its
+ * outputs and secret outputs; verification credentials from the environment), prints a table (or
+ * JSON), writes a JSON report and optionally JUnit XML. Exit 0 only when every check passed.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { loadPolicy } from "../../components/policy";
-import { type StackOutputValues, stackOutputsSchema } from "../../stacks/outputs";
-import { type SmokeDestination, smokeFromOutputs } from "../smoke/from-outputs";
+import { type Destination, secretOutputName } from "../../components/destination";
+import { readPolicy } from "../../components/policy";
+import { alertCompilers } from "../../components/registry";
+import { outputsSchemaFor, type StackOutputValues, secretOutputNames } from "../../stacks/outputs";
+import type { SinkSpec } from "../sinks/spec";
 import { junitXml, renderSmokeTable, smokeReport } from "../smoke/report";
 import type { SmokeResult } from "../smoke/result";
 import { projectRoot, UsageError } from "./plan";
@@ -18,8 +21,13 @@ export interface SmokeOptions {
   report?: string;
   junit?: string;
   json?: boolean;
-  destination?: SmokeDestination[];
+  destination?: string[];
   patience?: string;
+}
+
+export interface Registries {
+  sinks: readonly SinkSpec[];
+  destinations: readonly Destination[];
 }
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -27,14 +35,18 @@ type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const HOW = "produce it with: pulumi stack output --json --show-secrets > outputs.json";
 
 /** Reads and validates the outputs JSON; every problem is a UsageError saying how to fix it. */
-export function readOutputs(source: string, text: string): StackOutputValues {
+export function readOutputs(
+  source: string,
+  text: string,
+  destinations: readonly Destination[],
+): StackOutputValues {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new UsageError(`${source} is not JSON; ${HOW}`);
   }
-  const hidden = ["cloudwatchApiKey", "datadogApiKey"].filter(
+  const hidden = secretOutputNames(destinations).filter(
     (k) => (json as Record<string, unknown>)?.[k] === "[secret]",
   );
   if (hidden.length > 0) {
@@ -42,12 +54,12 @@ export function readOutputs(source: string, text: string): StackOutputValues {
       `${source} has ${hidden.join(", ")} as "[secret]": the outputs were exported without --show-secrets; ${HOW}`,
     );
   }
-  const parsed = stackOutputsSchema.safeParse(json);
+  const parsed = outputsSchemaFor(destinations).safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
     throw new UsageError(`${source} is not keytos-siem stack outputs (${problems.join("; ")}); ${HOW}`);
   }
-  return parsed.data;
+  return parsed.data as StackOutputValues;
 }
 
 /** The deployed alert rules must be the ones checked here: a changed policy is a failed check. */
@@ -68,12 +80,46 @@ function policyCheck(outputs: StackOutputValues, keys: string[], file: string): 
   };
 }
 
-export async function runSmoke(opts: SmokeOptions, out: Out, env = process.env): Promise<number> {
+/** Each smoke check of a destination the outputs enable, in registry order; secrets by name ("apiKey"). */
+async function smokeChecks(
+  outputs: Record<string, unknown>,
+  opts: SmokeOptions,
+  ctx: Parameters<NonNullable<SinkSpec["smoke"]>>[2],
+  { sinks, destinations }: Registries,
+  out: Out,
+): Promise<SmokeResult[]> {
+  const results: SmokeResult[] = [];
+  for (const spec of sinks) {
+    if (!spec.smoke || outputs[spec.key] === undefined) continue;
+    if (opts.destination && !opts.destination.includes(spec.key)) continue;
+    const d = destinations.find((x) => x.key === spec.key);
+    const secrets = Object.fromEntries(
+      (d?.secrets ?? []).flatMap((s) => {
+        const value = outputs[secretOutputName(spec.key, s)];
+        return typeof value === "string" ? [[s, value]] : [];
+      }),
+    );
+    out.stderr(`smoke: checking ${spec.key}...\n`);
+    results.push(...(await spec.smoke(outputs[spec.key] as never, secrets, ctx)));
+  }
+  return results;
+}
+
+export async function runSmoke(
+  opts: SmokeOptions,
+  out: Out,
+  registries: Registries,
+  env = process.env,
+): Promise<number> {
   const source = opts.outputs === "-" ? "standard input" : opts.outputs;
-  const outputs = readOutputs(source, readFileSync(opts.outputs === "-" ? 0 : opts.outputs, "utf8"));
+  const outputs = readOutputs(
+    source,
+    readFileSync(opts.outputs === "-" ? 0 : opts.outputs, "utf8"),
+    registries.destinations,
+  );
   const root = projectRoot();
   const policyFile = opts.policy ?? path.resolve(root, outputs.policyFile);
-  const rules = loadPolicy(policyFile).rules;
+  const rules = readPolicy(policyFile, alertCompilers(registries.destinations)).rules;
   const patienceS = opts.patience !== undefined ? Number(opts.patience) : undefined;
   if (patienceS !== undefined && (!Number.isFinite(patienceS) || patienceS <= 0)) {
     throw new UsageError(`--patience ${opts.patience} must be a positive number of seconds`);
@@ -87,16 +133,13 @@ export async function runSmoke(opts: SmokeOptions, out: Out, env = process.env):
       path.relative(root, policyFile),
     ),
   ];
-  results.push(
-    ...(await smokeFromOutputs(outputs, {
-      rules,
-      env,
-      ...(opts.destination ? { only: opts.destination } : {}),
-      ...(patienceS !== undefined ? { patienceMs: patienceS * 1000 } : {}),
-      onProgress: (m) => out.stderr(`  ${m}\n`),
-      onDestination: (d) => out.stderr(`smoke: checking ${d}...\n`),
-    })),
-  );
+  const ctx = {
+    rules,
+    env,
+    ...(patienceS !== undefined ? { patienceMs: patienceS * 1000 } : {}),
+    onProgress: (m: string) => out.stderr(`  ${m}\n`),
+  };
+  results.push(...(await smokeChecks(outputs, opts, ctx, registries, out)));
   const report = smokeReport(outputs.customer, started, results);
   const reportFile = opts.report ?? "smoke-report.json";
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);

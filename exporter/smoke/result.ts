@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Envelope } from "../../components/catalog/envelope";
 import type { Product } from "../../components/catalog/events";
-import { stableJson } from "../../components/catalog/mappings";
+import { stableJson } from "../../components/catalog/json";
 import { sampleEvent } from "../../components/catalog/samples";
 import type { Sink } from "../pipeline/sink";
 

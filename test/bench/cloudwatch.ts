@@ -47,7 +47,13 @@ export async function benchCloudWatch(n: number): Promise<BenchSection> {
 
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-bench-cw-"));
   const sink = createCloudWatchSink(
-    { region: moto.region, logGroup: group, logStream: "pipeline", endpoint: moto.endpoint, auth: "sigv4" },
+    {
+      region: moto.region,
+      logGroupName: group,
+      logStreamName: "pipeline",
+      endpoint: moto.endpoint,
+      auth: "sigv4",
+    },
     { connections: 4, env: {} },
   );
   const exporter = new Exporter(sink, { spoolDir: dir, lingerMs: 5 });

@@ -18,7 +18,9 @@ import {
   ResourcePatternTypes,
 } from "kafkajs";
 import { describe, expect, inject, it } from "vitest";
-import { sampleEvent, toCloudWatchEvent, toKafkaRecord } from "../../components/catalog";
+import { sampleEvent } from "../../components/catalog";
+import { toCloudWatchEvent } from "../../components/cloudwatch/shape";
+import { toKafkaRecord } from "../../components/kafka/shape";
 
 const services = inject("services");
 

@@ -16,7 +16,7 @@ import {
   type ResolvedKafkaSettings,
   senderAcls,
   topicConfig,
-} from "../../components/kafka/settings";
+} from "../../components/kafka/contract";
 
 export const kafkaClient = (brokers: string[], user: { username: string; password: string }) =>
   new Kafka({ brokers, sasl: { mechanism: "plain", ...user }, logLevel: logLevel.NOTHING });

@@ -8,7 +8,7 @@ import {
   DefaultAzureCredential,
   type TokenCredential,
 } from "@azure/identity";
-import type { AzureSinkConfig } from "./config";
+import type { AzureSinkConfig } from "./spec";
 
 /** A credential that hands out one pre-obtained token. */
 export class StaticTokenCredential implements TokenCredential {

@@ -1,20 +1,21 @@
 /**
  * The `azure` destination: the Azure Monitor Logs Ingestion API through @azure/monitor-ingestion.
- * Each event becomes a row of its custom table (components/catalog/mappings.ts) and goes to that
+ * Each event becomes a row of its custom table (components/azure/shape.ts) and goes to that
  * table's DCR stream. The SDK splits a batch into gzip calls under 1 MB and runs maxConcurrency
  * of them per stream; a call that fails reports its rows through `onError` (and `upload` then
  * throws AggregateLogsUploadError). Those rows are mapped back to their place in the batch and
  * classified, so the pipeline retries, splits or dead-letters them: none is dropped.
  */
 import { LogsIngestionClient, type LogsUploadFailure } from "@azure/monitor-ingestion";
+import { toSentinelRow } from "../../../components/azure/shape";
 import type { Envelope } from "../../../components/catalog/envelope";
-import { toSentinelRow } from "../../../components/catalog/mappings";
 import { parseRetryAfter } from "../../pipeline/retry";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import type { AzureSinkConfig } from "./config";
+import type { SinkOptions } from "../spec";
 import { azureCredential, azureTlsOptions } from "./credential";
+import type { AzureSinkConfig } from "./spec";
 
-export { AZURE_ENV_NAMES, type AzureSinkConfig, azureFromEnv, azureSinkConfigSchema } from "./config";
+export { type AzureSinkConfig, azureSinkConfigSchema } from "./spec";
 
 /** The SDK starts a new call before a chunk's row JSON reaches 1,000,000 bytes. */
 const SDK_CHUNK_BYTES = 1_000_000;
@@ -84,7 +85,7 @@ export function classifyUploadError(
   if (status === 404) {
     return {
       kind: "fatal",
-      reason: `${said} (DCR ${config.dcrImmutableId} or its stream ${stream} does not exist at this endpoint: check dcrImmutableId and endpoint against the SentinelDestination outputs)`,
+      reason: `${said} (DCR ${config.dcrImmutableId} or its stream ${stream} does not exist at this endpoint: check dcrImmutableId and endpoint against the AzureDestination outputs)`,
     };
   }
   return { kind: "permanent", reason: said };
@@ -228,6 +229,6 @@ export class AzureLogsSink implements Sink<StreamUpload[]> {
   }
 }
 
-export function createAzureSink(config: AzureSinkConfig, opts: { env: NodeJS.ProcessEnv }): Sink {
+export function createAzureSink(config: AzureSinkConfig, opts: Pick<SinkOptions, "env">): Sink {
   return new AzureLogsSink(config, azureCredential(config, opts.env));
 }

@@ -8,7 +8,7 @@
 import type { Dispatcher, Pool } from "undici";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import { type CloudWatchSinkConfig, cloudWatchIngestionUrl } from "./config";
+import type { CloudWatchSinkConfig } from "./spec";
 
 const HOUR = 3_600_000;
 
@@ -19,6 +19,11 @@ export const HTTP_INGESTION_LIMITS: SinkLimits = {
   maxEventAgeMs: 14 * 24 * HOUR,
   maxEventFutureMs: 2 * HOUR,
 };
+
+/** The HTTP ingestion endpoint (structured JSON) for a region. */
+export function cloudWatchIngestionUrl(region: string, endpoint?: string): URL {
+  return new URL("/ingest/json", endpoint ?? `https://logs.${region}.amazonaws.com`);
+}
 
 export class CloudWatchBearerSink implements Sink<Buffer> {
   readonly name = "cloudwatch";
@@ -44,6 +49,7 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
     return Buffer.byteLength(event.json) + 1;
   }
 
+  /** Each posted object becomes one log event's message: the envelope's (spooled) JSON, as toCloudWatchEvent says. */
   encode(batch: readonly SinkEvent[]): Buffer {
     return Buffer.from(`[${batch.map((e) => e.json).join(",")}]`);
   }
@@ -57,8 +63,8 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
         headers: {
           authorization: `Bearer ${this.apiKey}`,
           "content-type": "application/json",
-          "x-aws-log-group": this.config.logGroup,
-          "x-aws-log-stream": this.config.logStream,
+          "x-aws-log-group": this.config.logGroupName,
+          "x-aws-log-stream": this.config.logStreamName,
         },
         body,
         signal,
@@ -69,7 +75,7 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
     const text = await readBody(res.body).catch(() => "");
     const outcome = classifyStatus(res.statusCode, res.headers, text, {
       auth: `the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that ${this.config.region} offers them`,
-      notFound: `log group "${this.config.logGroup}" or stream "${this.config.logStream}" does not exist in ${this.config.region}`,
+      notFound: `log group "${this.config.logGroupName}" or stream "${this.config.logStreamName}" does not exist in ${this.config.region}`,
     });
     if (outcome.kind === "permanent" && res.statusCode === 400) {
       return {

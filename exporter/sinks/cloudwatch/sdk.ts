@@ -10,8 +10,9 @@ import {
   PutLogEventsCommand,
   type PutLogEventsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { toCloudWatchEvent } from "../../../components/cloudwatch/shape";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import type { CloudWatchSinkConfig } from "./config";
+import type { CloudWatchSinkConfig } from "./spec";
 
 const HOUR = 3_600_000;
 
@@ -73,7 +74,7 @@ export class CloudWatchSdkSink implements Sink<InputLogEvent[]> {
   }
 
   encode(batch: readonly SinkEvent[]): InputLogEvent[] {
-    return batch.map((e) => ({ timestamp: Math.round(e.env.time * 1000), message: e.json }));
+    return batch.map((e) => toCloudWatchEvent(e.env, e.json));
   }
 
   async send(
@@ -84,8 +85,8 @@ export class CloudWatchSdkSink implements Sink<InputLogEvent[]> {
     try {
       const out = await this.client.send(
         new PutLogEventsCommand({
-          logGroupName: this.config.logGroup,
-          logStreamName: this.config.logStream,
+          logGroupName: this.config.logGroupName,
+          logStreamName: this.config.logStreamName,
           logEvents,
         }),
         { abortSignal: signal },
@@ -104,7 +105,7 @@ export class CloudWatchSdkSink implements Sink<InputLogEvent[]> {
 
 export function classifyAwsError(
   err: unknown,
-  config: Pick<CloudWatchSinkConfig, "logGroup" | "logStream" | "region">,
+  config: Pick<CloudWatchSinkConfig, "logGroupName" | "logStreamName" | "region">,
 ): SendOutcome {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
@@ -116,7 +117,7 @@ export function classifyAwsError(
     return {
       kind: "permanent",
       fatal: true,
-      reason: `${said} (log group "${config.logGroup}" or stream "${config.logStream}" does not exist in ${config.region})`,
+      reason: `${said} (log group "${config.logGroupName}" or stream "${config.logStreamName}" does not exist in ${config.region})`,
     };
   }
   if (

@@ -2,20 +2,21 @@
  * The `datadog` destination: Logs intake v2 through undici, gzip-compressed JSON arrays, the
  * documented limits (5 MB uncompressed and 1,000 logs per request, 1 MB per log, timestamps at
  * most 18 h old). Each log carries service = product and the event attributes at the top level
- * (components/catalog/mappings.ts), so the monitors' `service:EZCA @EventID:4888` match.
+ * (components/datadog/shape.ts), so the monitors' `service:EZCA @EventID:4888` match.
  * The API key comes from DD_API_KEY (or the config), the site from DD_SITE or the config.
  */
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Dispatcher, Pool } from "undici";
 import type { Envelope } from "../../../components/catalog/envelope";
-import { toDatadogLog } from "../../../components/catalog/mappings";
+import { toDatadogLog } from "../../../components/datadog/shape";
 import { datadogIntakeUrl } from "../../../components/datadog/site";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import type { DatadogSinkConfig } from "./config";
+import type { SinkOptions } from "../spec";
+import type { DatadogSinkConfig } from "./spec";
 
-export { type DatadogSinkConfig, datadogFromEnv, datadogSinkConfigSchema } from "./config";
+export { type DatadogSinkConfig, datadogSinkConfigSchema } from "./spec";
 
 export const DATADOG_LIMITS: SinkLimits = {
   maxEventsPerRequest: 1000,
@@ -105,12 +106,8 @@ export class DatadogSink implements Sink<Promise<Buffer>> {
   }
 }
 
-export function createDatadogSink(
-  config: DatadogSinkConfig,
-  opts: { connections: number; env: NodeJS.ProcessEnv },
-): Sink {
+export function createDatadogSink(config: DatadogSinkConfig, opts: SinkOptions): Sink {
   const apiKey = opts.env.DD_API_KEY ?? config.apiKey;
-  if (!apiKey)
-    throw new Error("no Datadog API key: export DD_API_KEY (or set datadog.apiKey in the send config)");
+  if (!apiKey) throw new Error("no Datadog API key: export DD_API_KEY");
   return new DatadogSink(config, apiKey, opts.connections);
 }

@@ -6,9 +6,9 @@
 import type { Dispatcher, Pool } from "undici";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import type { HttpSinkConfig } from "./config";
+import type { HttpSinkConfig } from "./spec";
 
-export { type HttpSinkConfig, httpSinkConfigSchema } from "./config";
+export { type HttpSinkConfig, httpSinkConfigSchema } from "./spec";
 
 export class HttpSink implements Sink<Buffer> {
   readonly name = "http";

@@ -6,11 +6,12 @@
  * Credentials: KEYTOS_KAFKA_USERNAME / KEYTOS_KAFKA_PASSWORD (or the config file).
  */
 import { CompressionTypes, Kafka, logLevel, type Producer } from "kafkajs";
-import { toKafkaRecord } from "../../../components/catalog/mappings";
+import { toKafkaRecord } from "../../../components/kafka/shape";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
-import type { KafkaSinkConfig } from "./config";
+import type { SinkOptions } from "../spec";
+import type { KafkaSinkConfig } from "./spec";
 
-export { type KafkaSinkConfig, kafkaFromEnv, kafkaSinkConfigSchema } from "./config";
+export { type KafkaSinkConfig, kafkaSinkConfigSchema } from "./spec";
 
 type KafkaError = Error & {
   type?: string;
@@ -100,12 +101,12 @@ export class KafkaSink
     };
     if (config.allowPlaintext) {
       warn(
-        `WARNING: Kafka SASL/PLAIN over a PLAINTEXT connection to ${config.brokers.join(",")} (allowPlaintext): the password and the audit events travel unencrypted. Use TLS outside test clusters.`,
+        `WARNING: Kafka SASL/PLAIN over a PLAINTEXT connection to ${config.bootstrapServers.join(",")} (allowPlaintext): the password and the audit events travel unencrypted. Use TLS outside test clusters.`,
       );
     }
     this.kafka = new Kafka({
       clientId: "keytos-siem",
-      brokers: config.brokers,
+      brokers: config.bootstrapServers,
       ssl: !config.allowPlaintext,
       sasl: { mechanism: "plain", username, password },
       logLevel: logLevel.NOTHING,
@@ -164,13 +165,11 @@ export class KafkaSink
   }
 }
 
-export function createKafkaSink(config: KafkaSinkConfig, opts: { env: NodeJS.ProcessEnv }): Sink {
+export function createKafkaSink(config: KafkaSinkConfig, opts: Pick<SinkOptions, "env">): Sink {
   const username = opts.env.KEYTOS_KAFKA_USERNAME ?? config.username;
   const password = opts.env.KEYTOS_KAFKA_PASSWORD ?? config.password;
   if (!username || !password) {
-    throw new Error(
-      "no Kafka SASL credentials: export KEYTOS_KAFKA_USERNAME and KEYTOS_KAFKA_PASSWORD (or set kafka.username/password)",
-    );
+    throw new Error("no Kafka SASL credentials: export KEYTOS_KAFKA_USERNAME and KEYTOS_KAFKA_PASSWORD");
   }
   return new KafkaSink(config, username, password);
 }

@@ -6,8 +6,8 @@
  * they cannot read, the result is "sent, not verified", never a pass.
  */
 import { Kafka, logLevel } from "kafkajs";
-import { createKafkaSink, type KafkaSinkConfig } from "../sinks/kafka";
-import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
+import { createKafkaSink, type KafkaSinkConfig } from "./index";
 
 export interface KafkaSmokeOptions {
   config: KafkaSinkConfig;
@@ -27,7 +27,7 @@ export async function smokeKafka(opts: KafkaSmokeOptions): Promise<SmokeResult[]
   const kafka = reader
     ? new Kafka({
         clientId: "keytos-siem-smoke",
-        brokers: config.brokers,
+        brokers: config.bootstrapServers,
         ssl: !config.allowPlaintext,
         sasl: { mechanism: "plain", ...reader },
         logLevel: logLevel.NOTHING,

@@ -8,10 +8,12 @@
  *   accessToken   a token already obtained for https://monitor.azure.com (e.g. `az account
  *                 get-access-token --resource https://monitor.azure.com`) in KEYTOS_AZURE_ACCESS_TOKEN,
  *                 for CI jobs that cannot run an identity flow.
- * Endpoint and DCR come from the SentinelDestination outputs (ingestionEndpoint, dcrImmutableId).
+ * Endpoint and DCR come from the component's outputs (ingestionEndpoint, dcrImmutableId).
  */
 import { z } from "zod";
+import type { AzureOutputs } from "../../../components/azure/contract";
 import { strict } from "../../../components/config/yaml-file";
+import type { SinkSpec } from "../spec";
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   error: "must be a GUID",
@@ -44,12 +46,42 @@ export const azureSinkConfigSchema = strict({
 });
 export type AzureSinkConfig = z.infer<typeof azureSinkConfigSchema>;
 
-export const azureFromEnv = (env: NodeJS.ProcessEnv): Partial<AzureSinkConfig> => ({
-  ...(env.KEYTOS_AZURE_INGESTION_ENDPOINT ? { endpoint: env.KEYTOS_AZURE_INGESTION_ENDPOINT } : {}),
-  ...(env.KEYTOS_AZURE_DCR_IMMUTABLE_ID ? { dcrImmutableId: env.KEYTOS_AZURE_DCR_IMMUTABLE_ID } : {}),
-});
-
-export const AZURE_ENV_NAMES = {
-  endpoint: "KEYTOS_AZURE_INGESTION_ENDPOINT",
-  dcrImmutableId: "KEYTOS_AZURE_DCR_IMMUTABLE_ID",
-};
+export const azureSpec = {
+  key: "azure",
+  title: "Azure Log Analytics / Sentinel",
+  config: azureSinkConfigSchema,
+  env: { endpoint: "KEYTOS_AZURE_INGESTION_ENDPOINT", dcrImmutableId: "KEYTOS_AZURE_DCR_IMMUTABLE_ID" },
+  create: (config, o) => (require("./index") as typeof import("./index")).createAzureSink(config, o),
+  smoke: (o, _secrets, ctx) => {
+    const credential = ctx.env.KEYTOS_AZURE_CREDENTIAL as (typeof CREDENTIAL_KINDS)[number] | undefined;
+    if (credential && !CREDENTIAL_KINDS.includes(credential)) {
+      throw new Error(
+        `KEYTOS_AZURE_CREDENTIAL "${credential}" must be one of ${CREDENTIAL_KINDS.join(", ")}`,
+      );
+    }
+    return (require("./smoke") as typeof import("./smoke")).smokeAzure({
+      config: {
+        endpoint: o.ingestionEndpoint,
+        dcrImmutableId: o.dcrImmutableId,
+        ...(credential ? { credential } : {}),
+      },
+      env: ctx.env,
+      rules: ctx.rules,
+      workspaceResourceId: o.workspaceResourceId,
+      ...(ctx.env.KEYTOS_AZURE_QUERY_ENDPOINT ? { queryEndpoint: ctx.env.KEYTOS_AZURE_QUERY_ENDPOINT } : {}),
+      ...(ctx.patienceMs !== undefined ? { patienceMs: ctx.patienceMs } : {}),
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    });
+  },
+  help: {
+    send: [
+      "KEYTOS_AZURE_INGESTION_ENDPOINT, KEYTOS_AZURE_DCR_IMMUTABLE_ID; credential:",
+      "DefaultAzureCredential, or AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET,",
+      "or KEYTOS_AZURE_ACCESS_TOKEN with azure.credential: accessToken",
+    ],
+    smoke: [
+      "KEYTOS_AZURE_CREDENTIAL=default|clientSecret|certificate|accessToken (+ AZURE_* /",
+      "KEYTOS_AZURE_ACCESS_TOKEN); Log Analytics Reader to find the rows; KEYTOS_AZURE_QUERY_ENDPOINT",
+    ],
+  },
+} satisfies SinkSpec<typeof azureSinkConfigSchema, AzureOutputs>;

@@ -5,10 +5,11 @@
  * the API key with GET /api/v1/validate and reports "key valid, sent, not verified", not a pass.
  */
 import { request } from "undici";
-import { datadogApiUrl } from "../../components/datadog/site";
-import type { CompiledRule } from "../../components/policy/compile";
-import { createDatadogSink, type DatadogSinkConfig } from "../sinks/datadog";
-import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
+import { datadogAlertOf } from "../../../components/datadog/alerts";
+import { datadogApiUrl } from "../../../components/datadog/site";
+import type { CompiledRule } from "../../../components/policy/compile";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
+import { createDatadogSink, type DatadogSinkConfig } from "./index";
 
 export interface DatadogSmokeOptions {
   config: DatadogSinkConfig;
@@ -100,7 +101,7 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
   }
 
   for (const rule of opts.rules) {
-    const dd = rule.destinations.datadog;
+    const dd = datadogAlertOf(rule);
     if (!dd) continue;
     results.push(
       await timed(D, `monitor query ${rule.key}`, async () => {

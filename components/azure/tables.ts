@@ -5,10 +5,10 @@
  * DCR streams have no guid type, and a stream column typed like its table column lets the data
  * flow be a plain `source` transform (RecordId is kept as a string).
  *
- * The Azure component declares these tables and the DCR stream columns from this one list; the
- * test suite checks every compiled KQL against it in Microsoft's Kusto language service.
+ * The component declares these tables and the DCR stream columns from this one list; every
+ * compiled KQL is checked against it in Microsoft's Kusto language service.
  */
-import type { Sourcetype } from "./events";
+import type { Sourcetype } from "../catalog/events";
 
 /** Log Analytics column types (the names the Tables API and DCR stream declarations use). */
 export type LogAnalyticsType =

@@ -9,12 +9,13 @@ import {
   GetLogEventsCommand,
   TestMetricFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { stableJson } from "../../components/catalog/mappings";
-import { sampleEvent } from "../../components/catalog/samples";
-import { filterPatternMatches } from "../../components/cloudwatch/filter-pattern";
-import type { CompiledRule } from "../../components/policy/compile";
-import { type CloudWatchSinkConfig, createCloudWatchSink } from "../sinks/cloudwatch";
-import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
+import { sampleEvent } from "../../../components/catalog/samples";
+import { cloudwatchAlertOf } from "../../../components/cloudwatch/alerts";
+import { filterPatternMatches } from "../../../components/cloudwatch/filter-pattern";
+import { toCloudWatchEvent } from "../../../components/cloudwatch/shape";
+import type { CompiledRule } from "../../../components/policy/compile";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
+import { type CloudWatchSinkConfig, createCloudWatchSink } from "./index";
 
 export interface CloudWatchSmokeOptions {
   config: CloudWatchSinkConfig;
@@ -42,7 +43,7 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
     await sendOnce(createCloudWatchSink(config, { connections: 1, env: opts.env }), test, 30_000);
     return {
       result: "pass",
-      detail: `RecordId ${recordId} accepted by ${config.logGroup}/${config.logStream}`,
+      detail: `RecordId ${recordId} accepted by ${config.logGroupName}/${config.logStreamName}`,
     };
   });
   results.push(sent);
@@ -56,8 +57,8 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
         for (;;) {
           const page = await client.send(
             new GetLogEventsCommand({
-              logGroupName: config.logGroup,
-              logStreamName: config.logStream,
+              logGroupName: config.logGroupName,
+              logStreamName: config.logStreamName,
               startTime: Math.round(test.time * 1000) - 60_000,
               startFromHead: true,
             }),
@@ -65,7 +66,7 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
           if (page.events?.some((e) => e.message?.includes(recordId))) {
             return {
               result: "pass",
-              detail: `found RecordId ${recordId} in ${config.logGroup}/${config.logStream}`,
+              detail: `found RecordId ${recordId} in ${config.logGroupName}/${config.logStreamName}`,
             };
           }
           if (Date.now() > deadline)
@@ -78,11 +79,11 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
 
   let testMetricFilter = true;
   for (const rule of opts.rules) {
-    const cw = rule.destinations.cloudwatch;
+    const cw = cloudwatchAlertOf(rule);
     if (!cw) continue;
     results.push(
       await timed(D, `alarm pattern ${rule.key}`, async () => {
-        const message = stableJson(sampleEvent(rule.product, rule.id));
+        const message = toCloudWatchEvent(sampleEvent(rule.product, rule.id)).message;
         let how = "TestMetricFilter";
         let matched: boolean;
         if (testMetricFilter) {

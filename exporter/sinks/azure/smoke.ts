@@ -11,15 +11,17 @@
  */
 import type { TokenCredential } from "@azure/identity";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
-import { kqlChecker } from "../../components/azure/kql-check";
-import { parseSentinelKql } from "../../components/azure/query";
-import { toSentinelRow } from "../../components/catalog/mappings";
-import { sampleEvent } from "../../components/catalog/samples";
-import { SENTINEL_TABLES, type SentinelTable } from "../../components/catalog/sentinel-tables";
-import type { CompiledRule } from "../../components/policy/compile";
-import { AzureLogsSink, type AzureSinkConfig } from "../sinks/azure";
-import { azureCredential, azureTlsOptions } from "../sinks/azure/credential";
-import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "./result";
+import { azureAlertOf } from "../../../components/azure/alerts";
+import { kqlChecker } from "../../../components/azure/kql-check";
+import { parseSentinelKql } from "../../../components/azure/query";
+import { toSentinelRow } from "../../../components/azure/shape";
+import { SENTINEL_TABLES, type SentinelTable } from "../../../components/azure/tables";
+import { CATALOG, sourcetypeOf } from "../../../components/catalog/events";
+import { sampleEvent } from "../../../components/catalog/samples";
+import type { CompiledRule } from "../../../components/policy/compile";
+import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
+import { azureCredential, azureTlsOptions } from "./credential";
+import { AzureLogsSink, type AzureSinkConfig } from "./index";
 
 export interface AzureSmokeOptions {
   config: AzureSinkConfig;
@@ -42,13 +44,12 @@ const D = "azure";
 
 /** The event each table's test row carries: the first alerted event of that table, so its rule can be run. */
 function testEventFor(table: SentinelTable, rules: readonly CompiledRule[]) {
-  const rule = rules.find((r) => r.destinations.sentinel?.table === table.name);
+  const rule = rules.find((r) => azureAlertOf(r)?.table === table.name);
   if (rule) return { product: rule.product, id: rule.id, rule };
-  const fallback = { EZCA_CAs: 4882, EZCA_Certificates: 4888, EZMonitor_Alerts: 18 }[table.sourcetype];
-  return {
-    product: table.sourcetype === "EZMonitor_Alerts" ? ("EZMonitor" as const) : ("EZCA" as const),
-    id: fallback,
-  };
+  // No alerted event in this table: its first High event.
+  const event = CATALOG.find((e) => sourcetypeOf(e) === table.sourcetype && e.criticality === "High");
+  if (!event) throw new Error(`no High catalog event for ${table.name}`);
+  return { product: event.product, id: event.id };
 }
 
 const rowsOf = (result: { tables?: { rows: unknown[][] }[]; partialTables?: { rows: unknown[][] }[] }) =>
@@ -88,7 +89,7 @@ export async function smokeAzure(opts: AzureSmokeOptions): Promise<SmokeResult[]
 
   const check = kqlChecker(Object.values(SENTINEL_TABLES));
   for (const rule of opts.rules) {
-    const st = rule.destinations.sentinel;
+    const st = azureAlertOf(rule);
     if (!st) continue;
     results.push(
       await timed(D, `rule KQL ${rule.key}`, async () => {
@@ -156,8 +157,9 @@ async function verifyRows(
       }
     });
     results.push(found);
-    if (found.result !== "pass" || !rule?.destinations.sentinel) continue;
-    const ruleKql = `${rule.destinations.sentinel.kql}\n| where RecordId_s == "${recordId}"`;
+    const alert = rule ? azureAlertOf(rule) : undefined;
+    if (found.result !== "pass" || !rule || !alert) continue;
+    const ruleKql = `${alert.kql}\n| where RecordId_s == "${recordId}"`;
     results.push(
       await timed(D, `rule ${rule.key} sees its event`, async () => {
         if ((await query(ruleKql)) === 0)

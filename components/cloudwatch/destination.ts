@@ -1,0 +1,46 @@
+/** AWS CloudWatch Logs: the descriptor the registries loop over. */
+import type * as aws from "@pulumi/aws";
+import type { Destination } from "../destination";
+import { type CloudWatchAlert, cloudwatchAlerts } from "./alerts";
+import { CLOUDWATCH_COMPONENT, checkCloudWatch, cloudwatchOutputs, cloudwatchSettings } from "./contract";
+import { cloudwatchPlan } from "./plan";
+
+export const cloudwatch = {
+  key: "cloudwatch" as const,
+  title: "AWS CloudWatch Logs",
+  componentType: CLOUDWATCH_COMPONENT,
+  settings: cloudwatchSettings,
+  check: (s) => checkCloudWatch(s),
+  outputs: cloudwatchOutputs,
+  secrets: ["apiKey"] as const,
+  alerts: cloudwatchAlerts,
+  deploy(s, ctx) {
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const { Provider } = require("@pulumi/aws") as typeof aws;
+    const { CloudWatchDestination } = require("./component") as typeof import("./component");
+    const profile = ctx.config("aws").get("profile");
+    // The log group lives where the destination says, whatever aws:region the stack has.
+    const provider = new Provider(`aws-${s.region}`, {
+      region: s.region as aws.Region,
+      ...(profile ? { profile } : {}),
+    });
+    const cw = new CloudWatchDestination(
+      "cloudwatch",
+      { ...s, customer: ctx.customer, rules: ctx.rules },
+      { providers: [provider] },
+    );
+    return {
+      outputs: pulumi.output({
+        region: cw.region,
+        logGroupName: cw.logGroupName,
+        logGroupArn: cw.logGroupArn,
+        logStreamName: cw.logStreamName,
+        ingestionEndpoint: cw.ingestionEndpoint,
+        apiKeyId: cw.apiKeyId ?? null,
+        alarmNames: cw.alarmNames,
+      }),
+      secrets: { apiKey: cw.apiKey },
+    };
+  },
+  plan: cloudwatchPlan,
+} satisfies Destination<typeof cloudwatchSettings, typeof cloudwatchOutputs, CloudWatchAlert>;
