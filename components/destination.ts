@@ -16,7 +16,7 @@ export interface CheckContext {
   given: ReadonlySet<string>;
 }
 
-/** Provider configuration the stack hands a destination (`aws:profile`, `datadog:apiKey`, ...). */
+/** Provider configuration the stack hands a destination (a provider's `<namespace>:<key>` values). */
 export interface ProviderConfig {
   get(key: string): string | undefined;
   getSecret(key: string): pulumi.Output<string> | undefined;
@@ -55,7 +55,7 @@ export interface Destination<
 > {
   /** The one name: config key, outputs key, policy key, `send --to`, plan group, folder. */
   readonly key: string;
-  /** "Azure Log Analytics / Sentinel": help text and headings. */
+  /** The product people know, for help text and headings. */
   readonly title: string;
   /** Pulumi type token of the component: keytos-siem:<key>:<Name>Destination. */
   readonly componentType: string;
@@ -69,13 +69,13 @@ export interface Destination<
   readonly secrets?: readonly string[];
   /** How the policy compiles to this destination's alerts; none for destinations without alerting. */
   readonly alerts?: AlertCompiler<A>;
-  /** Whether these settings create the alerts (e.g. Sentinel can be left off); default yes. */
+  /** Whether these settings create the alerts (a destination may make them optional); default yes. */
   alerting?(s: z.output<S>): boolean;
   /** Creates the destination's providers and component under the stack. */
   deploy(s: z.output<S>, ctx: DeployContext): Deployed<z.input<O>>;
   readonly plan: PlanTables;
 }
 
-/** The stack output name of a destination's secret: ("cloudwatch", "apiKey") -> "cloudwatchApiKey". */
+/** The stack output name of a destination's secret: ("<key>", "apiKey") -> "<key>ApiKey". */
 export const secretOutputName = (key: string, secret: string) =>
   `${key}${secret.charAt(0).toUpperCase()}${secret.slice(1)}`;

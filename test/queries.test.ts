@@ -13,7 +13,7 @@ import { filterPatternMatches, parseFilterPattern } from "../components/cloudwat
 import { toCloudWatchEvent } from "../components/cloudwatch/shape";
 import { parseDatadogMonitorQuery } from "../components/datadog/query";
 import { toDatadogLog } from "../components/datadog/shape";
-import { type CompiledRule, compilePolicyText, loadPolicy } from "../components/registry";
+import { alertCompilers, type CompiledRule, compilePolicyText, loadPolicy } from "../components/registry";
 
 const samples = sampleCatalog();
 const keyOf = (env: Envelope) => {
@@ -159,4 +159,17 @@ describe("the verifiers catch broken queries", () => {
   it("covers every catalog event in the all-events compile", () => {
     expect(everything.map((r) => r.key).sort()).toEqual(CATALOG.map((e) => eventKey(e.product, e.id)).sort());
   });
+});
+
+describe("each destination's own verifier (AlertCompiler.verify, also run by plan-time tooling)", () => {
+  it.each(alertCompilers().map((a) => [a.key, a] as const))(
+    "%s: passes every compiled alert and catches an alert checked against another event",
+    (_key, a) => {
+      const alertOf = (r: CompiledRule) => (r.destinations as Record<string, unknown>)[a.key];
+      for (const rule of [...everything, ...defaults])
+        expect(a.verify(alertOf(rule), rule), rule.key).toEqual([]);
+      const [first, second] = everything as [CompiledRule, CompiledRule];
+      expect(a.verify(alertOf(first), second)).not.toEqual([]);
+    },
+  );
 });

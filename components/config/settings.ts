@@ -42,7 +42,7 @@ export function isStructural(issue: z.core.$ZodIssue): boolean {
   return issue.code === "unrecognized_keys" || (issue.code === "invalid_type" && issue.input === undefined);
 }
 
-/** One issue as a sentence; `prefix` names where the settings live (e.g. `keytos-siem:kafka.`). */
+/** One issue as a sentence; `prefix` names where the settings live (e.g. `keytos-siem:<key>.`). */
 export function describeIssue(issue: z.core.$ZodIssue, prefix = ""): string {
   const path = `${prefix}${formatPath(issue.path as IssuePath)}`.replace(/\.$/, "");
   const at = path ? `${path}: ` : "";
@@ -53,7 +53,7 @@ export function describeIssue(issue: z.core.$ZodIssue, prefix = ""): string {
 
 export class SettingsError extends Error {
   constructor(
-    /** What the settings configure, e.g. "CloudWatch destination". */
+    /** What the settings configure, e.g. "<Title> destination". */
     readonly what: string,
     readonly problems: string[],
   ) {

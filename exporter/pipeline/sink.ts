@@ -27,7 +27,7 @@ export interface SinkLimits {
   maxEventAgeMs?: number;
   /** Furthest event time in the future accepted (e.g. 2 h for PutLogEvents). */
   maxEventFutureMs?: number;
-  /** Most requests in flight this destination supports (e.g. 1 to keep Kafka keys in order). */
+  /** Most requests in flight this destination supports (e.g. 1 to keep keyed records in order). */
   maxInFlight?: number;
 }
 
@@ -54,7 +54,7 @@ export type SendOutcome =
     };
 
 export interface Sink<Encoded = unknown> {
-  /** Destination name, e.g. "datadog"; used in messages and file names. */
+  /** Destination name, its key; used in messages and file names. */
   readonly name: string;
   readonly limits: SinkLimits;
   /** Size of one event as this sink counts it toward maxBytesPerRequest (incl. per-event overhead). */
