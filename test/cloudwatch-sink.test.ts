@@ -114,9 +114,13 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
       { env: { ...process.env, AWS_REGION: moto.region }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
+    let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise((resolve) => child.on("exit", resolve));
     expect(code).toBe(0);
+    // The file still uses the sender's former field names: accepted, with a warning naming the new ones.
+    expect(stderr).toMatch(/warning: .*cloudwatch\.logGroup is the former name of cloudwatch\.logGroupName; rename it/);
     expect(JSON.parse(stdout)).toMatchObject({
       destination: "cloudwatch",
       accepted: 500,
