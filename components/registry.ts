@@ -11,7 +11,6 @@ import {
   type AlertCompiler,
   type CompiledPolicy,
   type CompiledRule as CompiledRuleOf,
-  compilePolicySource,
   readPolicy,
 } from "./policy";
 
@@ -43,9 +42,4 @@ const ALERTERS = alertCompilers();
 /** Reads, validates and compiles a policy file for the registered destinations. */
 export function loadPolicy(file: string): CompiledPolicy<Alerts> {
   return readPolicy(file, ALERTERS) as CompiledPolicy<Alerts>;
-}
-
-/** Same as loadPolicy, from text (file is used in messages only). */
-export function compilePolicyText(text: string, file = "<policy>"): CompiledPolicy<Alerts> {
-  return compilePolicySource(text, file, ALERTERS) as CompiledPolicy<Alerts>;
 }

@@ -8,7 +8,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DcrBody } from "../components/azure/dcr";
 import { SENTINEL_TABLES } from "../components/azure/tables";
-import { compilePolicyText, loadPolicy } from "../components/registry";
+import { loadPolicy } from "../components/registry";
+import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 const SUB = "11111111-2222-3333-4444-555555555555";

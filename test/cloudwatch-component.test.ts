@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compilePolicyText, loadPolicy } from "../components/registry";
+import { loadPolicy } from "../components/registry";
+import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 const ACCOUNT = "123456789012";

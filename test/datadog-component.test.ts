@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { monitorSpec } from "../components/datadog/monitor";
-import { compilePolicyText, loadPolicy } from "../components/registry";
+import { loadPolicy } from "../components/registry";
+import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
 
 let registered: Registered[] = [];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../components/catalog";
 import { PolicyError } from "../components/policy";
-import { compilePolicyText, loadPolicy } from "../components/registry";
+import { loadPolicy } from "../components/registry";
+import { compilePolicyText } from "./support/policy";
 
 const compile = (yaml: string) => compilePolicyText(yaml, "test.yaml");
 

@@ -13,7 +13,8 @@ import { filterPatternMatches, parseFilterPattern } from "../components/cloudwat
 import { toCloudWatchEvent } from "../components/cloudwatch/shape";
 import { parseDatadogMonitorQuery } from "../components/datadog/query";
 import { toDatadogLog } from "../components/datadog/shape";
-import { alertCompilers, type CompiledRule, compilePolicyText, loadPolicy } from "../components/registry";
+import { alertCompilers, type CompiledRule, loadPolicy } from "../components/registry";
+import { compilePolicyText } from "./support/policy";
 
 const samples = sampleCatalog();
 const keyOf = (env: Envelope) => {

@@ -44,9 +44,6 @@ export const ezmonitorEventBody = z.looseObject({
   NotAfter: z.string().optional(),
 });
 
-export type EzcaEventBody = z.infer<typeof ezcaEventBody>;
-export type EzmonitorEventBody = z.infer<typeof ezmonitorEventBody>;
-
 const base = {
   /** Event time, epoch seconds (fractions allowed, millisecond precision is kept). */
   time: z.number().positive().finite(),

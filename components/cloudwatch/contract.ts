@@ -155,7 +155,6 @@ export function resolveCloudWatch(s: z.output<typeof cloudwatchSettings>, custom
     tags: { "managed-by": "keytos-siem", customer, ...s.tags },
   };
 }
-export type ResolvedCloudWatchSettings = ReturnType<typeof resolveCloudWatch>;
 
 /** The stack output `cloudwatch` (the API key is the separate secret output `cloudwatchApiKey`). */
 export const cloudwatchOutputs = z.object({
