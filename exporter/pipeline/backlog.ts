@@ -47,7 +47,7 @@ export interface BacklogOptions {
 }
 
 /** Spool bound unless configured. */
-export const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
 
 export class Backlog {
   /** Events read or handed over, in spool order, not yet taken into a batch. */
@@ -91,7 +91,7 @@ export class Backlog {
     return this.spool.bytes;
   }
 
-  /** Most bytes one commit should hold: a quarter of the bound, so commits need not wait for an empty spool. */
+  /** Most bytes one commit should hold: a quarter of the bound, so a commit never needs an empty spool. */
   get chunkBytes(): number {
     return Math.floor(this.opts.maxBytes / 4);
   }
