@@ -117,6 +117,41 @@ describe("retrying sender: encode once", () => {
   });
 });
 
+describe("retrying sender: settled events are handed over at once", () => {
+  it("the accepted part of a partial answer and the first half of a split leave before the rest's retries", async () => {
+    const sink = new ScriptedSink([
+      { kind: "too-large", reason: "HTTP 413" },
+      { kind: "ok" }, // first half
+      { kind: "partial", rejected: [{ index: 0, reason: "throttled", retryable: true }] }, // second half
+      { kind: "retryable", reason: "HTTP 503" },
+    ]);
+    const [a, b, c, d] = events(4) as [SinkEvent, SinkEvent, SinkEvent, SinkEvent];
+    const handed: { ids: string[]; requestsSoFar: number }[] = [];
+    const rest = await sender(sink).s.send([a, b, c, d], (s) =>
+      handed.push({ ids: ids(s.sent), requestsSoFar: sink.sent.length }),
+    );
+    expect(handed).toEqual([
+      { ids: ids([a, b]), requestsSoFar: 2 }, // before the second half was even sent
+      { ids: ids([d]), requestsSoFar: 3 }, // before c's retries
+      { ids: ids([c]), requestsSoFar: 5 },
+    ]);
+    expect(rest).toEqual({ sent: [], dead: [], parked: [] });
+  });
+
+  it("a payload that failed to encode (a rejected promise) is encoded again for the retry", async () => {
+    let calls = 0;
+    const sink = new ScriptedSink();
+    const encode = sink.encode.bind(sink);
+    sink.encode = (batch) =>
+      ++calls === 1 ? (Promise.reject(new Error("gzip failed")) as never) : encode(batch);
+    const send = sink.send.bind(sink);
+    sink.send = async (payload, batch) => send(await (payload as unknown as Promise<Payload>), batch);
+    const settled = await sender(sink).s.send(events(2));
+    expect(calls).toBe(2);
+    expect(settled.sent).toHaveLength(2);
+  });
+});
+
 describe("retrying sender: timing, budget, stop", () => {
   it.each<[string, SendOutcome]>([
     [

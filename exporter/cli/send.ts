@@ -9,13 +9,13 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
 import { FileError } from "../../components/config/yaml-file";
-import { formatSummary, type Summary } from "../pipeline/metrics";
 import { Exporter } from "../pipeline/exporter";
-import { type DestinationName, SINKS } from "../sinks";
+import { formatSummary, type Summary } from "../pipeline/metrics";
+import type { SinkSpec } from "../sinks/spec";
 import { loadSendConfig } from "./send-config";
 
 export interface SendOptions {
-  to: DestinationName;
+  to: string;
   config?: string;
   spool: string;
   json?: boolean;
@@ -93,15 +93,21 @@ function progressBar(exporter: Exporter, destination: string): () => void {
 }
 
 /** Runs a send; resolves to the exit code (0 only if every accepted event was delivered). */
-export async function runSend(file: string | undefined, opts: SendOptions, out: Out): Promise<number> {
+export async function runSend(
+  file: string | undefined,
+  opts: SendOptions,
+  out: Out,
+  sinks: readonly SinkSpec[],
+): Promise<number> {
   const env = process.env;
-  const settings = loadSendConfig(opts.config, opts.to, env);
+  const spec = sinks.find((s) => s.key === opts.to) as SinkSpec; // commander checked the choice
+  const settings = loadSendConfig(opts.config, spec, env, sinks);
+  for (const w of settings.warnings) out.stderr(`keytos-siem: warning: ${w}\n`);
   const drainMs = Number(opts.drainTimeout) * 1000;
   if (!Number.isFinite(drainMs) || drainMs < 0)
     throw new RangeError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
   const connections = settings.pipeline.maxInFlight ?? 4;
-  const factory = SINKS[opts.to];
-  const sink = factory.create(settings.sink as never, { connections, env });
+  const sink = spec.create(settings.sink as never, { connections, env });
   const exporter = new Exporter(sink, { ...settings.pipeline, spoolDir: opts.spool });
 
   const stop = new AbortController();

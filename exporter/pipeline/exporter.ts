@@ -125,7 +125,9 @@ export class Exporter {
       const batch = this.batcher.next(partialNow);
       if (batch === undefined) break;
       partialNow = this.flushing || this.closed; // the next partial batch lingers anew
-      void this.dispatcher.run(async () => this.settle(await this.sender.send(batch))).then(this.afterJob);
+      void this.dispatcher
+        .run(async () => this.settle(await this.sender.send(batch, this.settle)))
+        .then(this.afterJob);
       this.backlog.refill();
     }
     if (this.dispatcher.hasSlot && this.backlog.queue.length > 0)
@@ -140,11 +142,11 @@ export class Exporter {
   };
 
   /** Dead letters are written (and fsynced) before their events leave the spool. */
-  private settle({ sent, dead, fatal }: Settlement<QueuedEvent>): void {
+  private readonly settle = ({ sent, dead, fatal }: Settlement<QueuedEvent>): void => {
     if (dead.length > 0) this.deadLetters.write(dead.map((d) => ({ reason: d.reason, event: d.event.env })));
     this.backlog.release(dead.length > 0 ? [...sent, ...dead.map((d) => d.event)] : sent);
     this.metrics.sent(sent);
     this.metrics.counts.deadLettered += dead.length;
     if (fatal !== undefined) this.dispatcher.halt(fatal);
-  }
+  };
 }

@@ -72,15 +72,46 @@ export class RetryingSender<E extends SinkEvent> {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Sends a batch until each of its events is settled. Rejects only if the sink throws (in encode). */
-  async send(batch: readonly E[]): Promise<Settlement<E>> {
+  /**
+   * Sends a batch until each of its events is settled; resolves with what `settled` was not
+   * already handed. With `settled`, events are handed over as soon as they are settled (the
+   * accepted part of a partial answer, the first half after a too-large one), so they leave the
+   * spool without waiting for the rest's retries. Rejects only if the sink throws in encode.
+   */
+  async send(batch: readonly E[], settled?: (s: Settlement<E>) => void): Promise<Settlement<E>> {
     const settlement: Settlement<E> = { sent: [], dead: [], parked: [] };
-    await this.deliver(batch, Date.now(), settlement);
+    await this.deliver(batch, Date.now(), settlement, settled);
     return settlement;
   }
 
+  /** Hands what is settled so far to `settled`, if the caller asked for it. */
+  private handOver(s: Settlement<E>, settled?: (s: Settlement<E>) => void): void {
+    if (!settled || (s.sent.length === 0 && s.dead.length === 0)) return;
+    settled({
+      sent: s.sent.splice(0),
+      dead: s.dead.splice(0),
+      parked: [],
+      ...(s.fatal ? { fatal: s.fatal } : {}),
+    });
+  }
+
   /** Sends `batch` (encoded at its first attempt) with retries; the budget runs from firstTry. */
-  private async deliver(batch: readonly E[], firstTry: number, s: Settlement<E>): Promise<void> {
+  private async deliver(
+    batch: readonly E[],
+    firstTry: number,
+    s: Settlement<E>,
+    settled?: (s: Settlement<E>) => void,
+  ): Promise<void> {
+    await this.attempts(batch, firstTry, s, settled);
+    this.handOver(s, settled);
+  }
+
+  private async attempts(
+    batch: readonly E[],
+    firstTry: number,
+    s: Settlement<E>,
+    settled?: (s: Settlement<E>) => void,
+  ): Promise<void> {
     const name = this.sink.name;
     let pending = batch;
     let payload: unknown = NOT_ENCODED;
@@ -88,6 +119,8 @@ export class RetryingSender<E extends SinkEvent> {
       if (this.run.stopped || s.fatal !== undefined) return add(s.parked, pending);
       if (payload === NOT_ENCODED) payload = this.sink.encode(pending);
       const outcome = await this.request(payload, pending);
+      // A payload that failed to encode (a rejected promise, e.g. compression) is made again.
+      if (outcome.kind === "retryable" && (await failedPayload(payload))) payload = NOT_ENCODED;
       switch (outcome.kind) {
         case "ok":
           return add(s.sent, pending);
@@ -102,6 +135,7 @@ export class RetryingSender<E extends SinkEvent> {
             else s.dead.push({ event, reason: `rejected by ${name}: ${r.reason}` });
           }
           if (again.length === 0) return;
+          this.handOver(s, settled);
           pending = again;
           payload = NOT_ENCODED; // the rest is a new batch
           this.metrics.lastError = `${again.length} events rejected by ${name} as retryable`;
@@ -113,8 +147,8 @@ export class RetryingSender<E extends SinkEvent> {
             return;
           }
           const half = Math.ceil(pending.length / 2);
-          await this.deliver(pending.slice(0, half), firstTry, s);
-          await this.deliver(pending.slice(half), firstTry, s);
+          await this.deliver(pending.slice(0, half), firstTry, s, settled);
+          await this.deliver(pending.slice(half), firstTry, s, settled);
           return;
         }
         case "permanent":
@@ -144,6 +178,15 @@ export class RetryingSender<E extends SinkEvent> {
     this.metrics.request(performance.now() - t0);
     return outcome;
   }
+}
+
+/** Whether a payload is a promise that rejected (checked only after a failed request). */
+async function failedPayload(payload: unknown): Promise<boolean> {
+  if (typeof (payload as PromiseLike<unknown> | undefined)?.then !== "function") return false;
+  return (payload as Promise<unknown>).then(
+    () => false,
+    () => true,
+  );
 }
 
 function add<E>(to: E[], events: readonly E[]): void {

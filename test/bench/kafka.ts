@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CompressionTypes, type Message } from "kafkajs";
 import { sampleStream, stableJson } from "../../components/catalog";
-import { toKafkaRecord } from "../../components/catalog/mappings";
-import { resolveKafkaSettings } from "../../components/kafka/settings";
+import { resolveKafkaSettings } from "../../components/kafka/contract";
+import { toKafkaRecord } from "../../components/kafka/shape";
 import { type Pending, takeBatch } from "../../exporter/pipeline/batcher";
 import { Exporter } from "../../exporter/pipeline/exporter";
 import type { Sink } from "../../exporter/pipeline/sink";
@@ -129,7 +129,7 @@ export async function benchKafka(n: number): Promise<BenchSection> {
     const kcatRate = n / ((performance.now() - t0) / 1000);
 
     const sink = createKafkaSink(
-      { brokers: kafka.brokers, topic: topics.pipeline, allowPlaintext: true },
+      { bootstrapServers: kafka.brokers, topic: topics.pipeline, allowPlaintext: true },
       { env: { KEYTOS_KAFKA_USERNAME: kafka.sender.username, KEYTOS_KAFKA_PASSWORD: kafka.sender.password } },
     );
     const alone = await kafkajsAlone(kafka, topics.kafkajs, lines, sink);
