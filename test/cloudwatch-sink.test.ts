@@ -120,7 +120,9 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
     const code = await new Promise((resolve) => child.on("exit", resolve));
     expect(code).toBe(0);
     // The file still uses the sender's former field names: accepted, with a warning naming the new ones.
-    expect(stderr).toMatch(/warning: .*cloudwatch\.logGroup is the former name of cloudwatch\.logGroupName; rename it/);
+    expect(stderr).toMatch(
+      /warning: .*cloudwatch\.logGroup is the former name of cloudwatch\.logGroupName; rename it/,
+    );
     expect(JSON.parse(stdout)).toMatchObject({
       destination: "cloudwatch",
       accepted: 500,
