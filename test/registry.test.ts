@@ -41,7 +41,14 @@ writeFileSync(policyFile, POLICY);
 function run(argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const out = { stdout: (s: string) => void (stdout += s), stderr: (s: string) => void (stderr += s) };
+  const out = {
+    stdout: (s: string) => {
+      stdout += s;
+    },
+    stderr: (s: string) => {
+      stderr += s;
+    },
+  };
   return main(["node", "keytos-siem", ...argv], out, registries).then((code) => ({ code, stdout, stderr }));
 }
 
