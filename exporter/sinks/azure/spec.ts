@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import type { AzureOutputs } from "../../../components/azure/contract";
+import { SettingsError } from "../../../components/config/settings";
 import { strict } from "../../../components/config/yaml-file";
 import type { SinkSpec } from "../spec";
 
@@ -55,9 +56,10 @@ export const azureSpec = {
   smoke: (o, _secrets, ctx) => {
     const credential = ctx.env.KEYTOS_AZURE_CREDENTIAL as (typeof CREDENTIAL_KINDS)[number] | undefined;
     if (credential && !CREDENTIAL_KINDS.includes(credential)) {
-      throw new Error(
+      // A user's mistake, not a failed check: the CLI prints it and exits 1.
+      throw new SettingsError("azure smoke", [
         `KEYTOS_AZURE_CREDENTIAL "${credential}" must be one of ${CREDENTIAL_KINDS.join(", ")}`,
-      );
+      ]);
     }
     return (require("./smoke") as typeof import("./smoke")).smokeAzure({
       config: {
