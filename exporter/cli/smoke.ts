@@ -10,7 +10,7 @@ import { type Destination, secretOutputName } from "../../components/destination
 import { readPolicy } from "../../components/policy";
 import { alertCompilers } from "../../components/registry";
 import { outputsSchemaFor, type StackOutputValues, secretOutputNames } from "../../stacks/outputs";
-import type { SinkSpec } from "../sinks/spec";
+import type { SinkSpec, SmokeContext } from "../sinks/spec";
 import { junitXml, renderSmokeTable, smokeReport } from "../smoke/report";
 import type { SmokeResult } from "../smoke/result";
 import { projectRoot, UsageError } from "./plan";
@@ -84,7 +84,7 @@ function policyCheck(outputs: StackOutputValues, keys: string[], file: string): 
 async function smokeChecks(
   outputs: Record<string, unknown>,
   opts: SmokeOptions,
-  ctx: Parameters<NonNullable<SinkSpec["smoke"]>>[2],
+  ctx: SmokeContext,
   { sinks, destinations }: Registries,
   out: Out,
 ): Promise<SmokeResult[]> {
