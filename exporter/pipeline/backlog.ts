@@ -16,7 +16,7 @@ const CHUNKS_PER_READ = 16;
 /**
  * A spooled event in the queue. Events handed over at commit keep the envelope parsed at the
  * door; events read back from the spool parse it only when a sink asks for it (sinks that ship
- * the spooled JSON as is, http and CloudWatch, never pay for the parse).
+ * the spooled JSON as is never pay for the parse).
  */
 export class QueuedEvent implements Pending {
   constructor(
