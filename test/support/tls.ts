@@ -4,7 +4,7 @@
  * instead of turning TLS verification off.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -20,6 +20,8 @@ let made: TestCertificate | undefined;
 export function testCertificate(): TestCertificate {
   if (made) return made;
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-siem-tls-"));
+  // Gone with the process that made it (benchmark servers run outside the tests' own temp folders).
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const keyFile = path.join(dir, "key.pem");
   const certFile = path.join(dir, "cert.pem");
   const r = spawnSync(
