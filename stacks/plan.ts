@@ -9,6 +9,7 @@
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { pick } from "../components/config/plan-tables";
 import type { Destination, PlanTables, ProviderConfig } from "../components/destination";
 import { DESTINATIONS } from "../components/registry";
 import { namespaceConfig, resolveStack } from "./config";
@@ -64,10 +65,7 @@ const byTypeAndName = (a: PlannedResource, b: PlannedResource) =>
   a.type.localeCompare(b.type) || a.name.localeCompare(b.name);
 
 /** Unknown types show their name-like inputs. */
-const FALLBACK = (i: Inputs): Inputs =>
-  Object.fromEntries(
-    ["name", "displayName"].filter((k) => i[k] !== undefined && i[k] !== "").map((k) => [k, i[k]]),
-  );
+const FALLBACK = pick("name", "displayName");
 
 /** The merged plan tables of these destinations (plans build many stacks from one registry). */
 const tablesCache = new WeakMap<readonly Destination[], Required<PlanTables>>();

@@ -6,6 +6,7 @@
  * request. 200 with `{}` is success.
  */
 import type { Dispatcher, Pool } from "undici";
+import { ingestionEndpoint } from "../../../components/cloudwatch/contract";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { CloudWatchSinkConfig } from "./spec";
@@ -20,9 +21,9 @@ export const HTTP_INGESTION_LIMITS: SinkLimits = {
   maxEventFutureMs: 2 * HOUR,
 };
 
-/** The HTTP ingestion endpoint (structured JSON) for a region. */
-export function cloudWatchIngestionUrl(region: string, endpoint?: string): URL {
-  return new URL("/ingest/json", endpoint ?? `https://logs.${region}.amazonaws.com`);
+/** The HTTP ingestion endpoint (structured JSON): the region's, as the component outputs it, or an override. */
+function ingestionUrl(region: string, endpoint?: string): URL {
+  return new URL("/ingest/json", endpoint ?? ingestionEndpoint(region));
 }
 
 export class CloudWatchBearerSink implements Sink<Buffer> {
@@ -36,7 +37,7 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
     private readonly apiKey: string,
     connections: number,
   ) {
-    this.url = cloudWatchIngestionUrl(config.region, config.endpoint);
+    this.url = ingestionUrl(config.region, config.endpoint);
     this.pool = createPool({
       url: this.url,
       connections,

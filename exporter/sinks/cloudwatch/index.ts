@@ -5,8 +5,6 @@ import type { Sink } from "../../pipeline/sink";
 import type { SinkOptions } from "../spec";
 import { CloudWatchBearerSink } from "./bearer";
 
-export { cloudWatchIngestionUrl } from "./bearer";
-
 import { CloudWatchSdkSink } from "./sdk";
 import type { CloudWatchSinkConfig } from "./spec";
 
