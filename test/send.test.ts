@@ -3,10 +3,10 @@
  * config, auth failure, and kill -9 mid-stream followed by a restart on the same spool.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
 import { FaultServer } from "./support/fault-server";
@@ -113,10 +113,7 @@ describe("keytos-siem send", () => {
     // destination has some of them: then kill -9 while batches are in flight.
     const accepted = () => {
       try {
-        const db = new Database(path.join(spool, "http.spool.sqlite"), {
-          readonly: true,
-          fileMustExist: true,
-        });
+        const db = new DatabaseSync(path.join(spool, "http.spool.sqlite"), { readOnly: true });
         const spooled = new Set(
           (db.prepare("SELECT ids FROM chunks").all() as { ids: string }[]).flatMap((r) => r.ids.split("\n")),
         );
@@ -148,6 +145,25 @@ describe("keytos-siem send", () => {
     expect(server.duplicates).toBeLessThanOrEqual(200);
   });
 
+  it("a spool written by the former better-sqlite3 code opens unchanged and delivers its events", async () => {
+    // test/fixtures/spool-better-sqlite3: 30 events in chunks of 10, written and released by the
+    // spool on better-sqlite3 12 (WAL): chunk 1 delivered (deleted), chunk 2 delivered up to its
+    // 4th event, chunk 3 untouched; pending.json lists the RecordIds on each side.
+    const fixture = path.resolve(__dirname, "fixtures", "spool-better-sqlite3");
+    const { delivered, pending } = JSON.parse(readFileSync(path.join(fixture, "pending.json"), "utf8")) as {
+      delivered: string[];
+      pending: string[];
+    };
+    const spool = path.join(dir, "spool");
+    mkdirSync(spool);
+    copyFileSync(path.join(fixture, "http.spool.sqlite"), path.join(spool, "http.spool.sqlite"));
+    const r = await start(["send", "--to", "http", "--spool", spool, "--json", "-"]).done;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 0, sent: pending.length, inSpool: 0 });
+    expect(pending.filter((id) => !server.received.has(id))).toEqual([]);
+    expect(delivered.filter((id) => server.received.has(id))).toEqual([]);
+  });
+
   it("SIGTERM stops reading stdin, flushes what was accepted, then exits", async () => {
     server.delayMs = 50;
     const events = [...sampleStream(1500, { seed: 15 })];
@@ -170,7 +186,7 @@ describe("keytos-siem send", () => {
     const dbFile = path.join(spool, "http.spool.sqlite");
     while (Date.now() < deadline) {
       try {
-        const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+        const db = new DatabaseSync(dbFile, { readOnly: true });
         const owner = db.prepare("SELECT pid FROM owner").get();
         db.close();
         if (owner) break;

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { Spool, SpoolBusyError } from "../exporter/pipeline/spool";
 
@@ -58,12 +58,14 @@ describe("spool", () => {
 
   it("moves the events of a 0.1 spool (one row per event) into chunks, in order, losing none", () => {
     const dir = tmp();
-    const legacy = new Database(path.join(dir, "http.spool.sqlite"));
+    const legacy = new DatabaseSync(path.join(dir, "http.spool.sqlite"));
     legacy.exec(
       "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, body TEXT NOT NULL, bytes INTEGER NOT NULL)",
     );
     const insert = legacy.prepare("INSERT INTO events (id, body, bytes) VALUES (?, ?, ?)");
+    legacy.exec("BEGIN");
     for (let i = 0; i < 2500; i++) insert.run(`id-${i}`, `{"n":${i}}`, `{"n":${i}}`.length);
+    legacy.exec("COMMIT");
     legacy.close();
     const spool = new Spool(dir, "http");
     expect(spool.count).toBe(2500);

@@ -2,6 +2,11 @@
 // Entry point of the `keytos-siem` command: runs the TypeScript CLI through tsx's require hook,
 // so the project needs no build step (the same sources Pulumi and vitest run).
 "use strict";
+const tooOld = require("./node-version.cjs").nodeVersionProblem(process.versions.node);
+if (tooOld) {
+  console.error(`keytos-siem: ${tooOld}`);
+  process.exit(1);
+}
 require("tsx/cjs/api").register();
 // `keytos-siem ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (err) => {

@@ -1,8 +1,10 @@
 /**
  * The durable spool: every accepted event is committed here before it is acknowledged, and
- * removed only once the destination has it (or it was dead-lettered). SQLite through
- * better-sqlite3, WAL journal, inserts with synchronous=FULL: a committed event survives kill -9
- * and power loss. One file per destination: <dir>/<destination>.spool.sqlite.
+ * removed only once the destination has it (or it was dead-lettered). SQLite through Node's
+ * built-in node:sqlite (no native build; as fast as better-sqlite3 was here, see BENCHMARKS.md),
+ * WAL journal, inserts with synchronous=FULL: a committed event survives kill -9 and power loss.
+ * One file per destination: <dir>/<destination>.spool.sqlite. Spools written by the former
+ * better-sqlite3 code have the same schema and open unchanged.
  *
  * Events are stored in chunks (one row per accepted group, up to ~1,000 events): per-row SQLite
  * work, not bytes, was most of the pipeline's cost. A chunk's row is deleted once every event in
@@ -12,7 +14,7 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { processAlive } from "./process";
 
 /** Another live sender owns the spool. */
@@ -61,11 +63,11 @@ interface Open {
 const SEP = "\n";
 
 export class Spool {
-  private readonly db: Database.Database;
-  private readonly insertChunk: Database.Statement<[number, number, string, string]>;
-  private readonly selectAfter: Database.Statement<[number, number], ChunkRow>;
-  private readonly deleteChunks: Database.Statement<[string]>;
-  private readonly saveProgress: Database.Statement<[number, number, number]>;
+  private readonly db: DatabaseSync;
+  private readonly insertChunk: StatementSync;
+  private readonly selectAfter: StatementSync;
+  private readonly deleteChunks: StatementSync;
+  private readonly saveProgress: StatementSync;
   private readonly open = new Map<number, Open>();
   private totalBytes: number;
   private totalCount: number;
@@ -74,10 +76,8 @@ export class Spool {
   constructor(dir: string, destination: string) {
     mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `${destination}.spool.sqlite`);
-    this.db = new Database(this.file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = new DatabaseSync(this.file);
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000");
     this.db.exec(`CREATE TABLE IF NOT EXISTS chunks (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       count INTEGER NOT NULL,
@@ -108,21 +108,20 @@ export class Spool {
     this.db.exec(
       "CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL)",
     );
-    const claim = this.db.transaction(() => {
-      const owner = this.db.prepare("SELECT pid, host FROM owner WHERE id = 1").get() as
-        | { pid: number; host: string }
-        | undefined;
-      if (owner && owner.pid !== process.pid && owner.host === hostname() && processAlive(owner.pid)) {
-        throw new SpoolBusyError(
-          `spool ${this.file} is in use by another keytos-siem send (pid ${owner.pid}); wait for it to finish or use another --spool`,
-        );
-      }
-      this.db
-        .prepare("INSERT OR REPLACE INTO owner (id, pid, host) VALUES (1, ?, ?)")
-        .run(process.pid, hostname());
-    });
     try {
-      claim.immediate();
+      this.transaction("BEGIN IMMEDIATE", () => {
+        const owner = this.db.prepare("SELECT pid, host FROM owner WHERE id = 1").get() as
+          | { pid: number; host: string }
+          | undefined;
+        if (owner && owner.pid !== process.pid && owner.host === hostname() && processAlive(owner.pid)) {
+          throw new SpoolBusyError(
+            `spool ${this.file} is in use by another keytos-siem send (pid ${owner.pid}); wait for it to finish or use another --spool`,
+          );
+        }
+        this.db
+          .prepare("INSERT OR REPLACE INTO owner (id, pid, host) VALUES (1, ?, ?)")
+          .run(process.pid, hostname());
+      });
     } catch (err) {
       this.db.close();
       throw err;
@@ -138,13 +137,26 @@ export class Spool {
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
       .get();
     if (!legacy) return;
-    const rows = this.db.prepare("SELECT id, body, bytes FROM events ORDER BY seq").all() as SpoolEvent[];
-    this.db
-      .transaction(() => {
-        for (let i = 0; i < rows.length; i += 1000) this.insertRow(rows.slice(i, i + 1000));
-        this.db.exec("DROP TABLE events");
-      })
-      .immediate();
+    const rows = this.db
+      .prepare("SELECT id, body, bytes FROM events ORDER BY seq")
+      .all() as unknown as SpoolEvent[];
+    this.transaction("BEGIN IMMEDIATE", () => {
+      for (let i = 0; i < rows.length; i += 1000) this.insertRow(rows.slice(i, i + 1000));
+      this.db.exec("DROP TABLE events");
+    });
+  }
+
+  /** Runs f in one transaction: committed if it returns, rolled back if it throws. */
+  private transaction(begin: "BEGIN" | "BEGIN IMMEDIATE", f: () => void): void {
+    this.db.exec(begin);
+    try {
+      f();
+      this.db.exec("COMMIT");
+    } catch (err) {
+      // SQLite may have rolled back already (a full disk, say): only an open transaction is undone.
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw err;
+    }
   }
 
   /** Events waiting in the spool (accepted, not yet delivered or dead-lettered). */
@@ -194,7 +206,7 @@ export class Spool {
 
   /** Up to `limit` chunks after chunk `seq`, oldest first, without their events already done. */
   readAfter(seq: number, limit: number): SpoolChunk[] {
-    return this.selectAfter.all(seq, limit).map((row) => {
+    return (this.selectAfter.all(seq, limit) as unknown as ChunkRow[]).map((row) => {
       const ids = row.ids.split(SEP);
       const bodies = row.bodies.split(SEP);
       if (!this.open.has(row.seq)) {
@@ -243,19 +255,19 @@ export class Spool {
       if (open.prefix > before) progressed.push([seq, open]);
     }
     if (finished.length === 0 && progressed.length === 0) return;
-    this.db.pragma("synchronous = NORMAL");
+    this.db.exec("PRAGMA synchronous = NORMAL");
     try {
-      this.db.transaction(() => {
+      this.transaction("BEGIN", () => {
         if (finished.length > 0) this.deleteChunks.run(JSON.stringify(finished));
         for (const [seq, open] of progressed) this.saveProgress.run(open.prefix, open.prefixBytes, seq);
-      })();
+      });
     } finally {
-      this.db.pragma("synchronous = FULL");
+      this.db.exec("PRAGMA synchronous = FULL");
     }
   }
 
   close(): void {
-    if (!this.db.open) return;
+    if (!this.db.isOpen) return;
     this.db.prepare("DELETE FROM owner WHERE id = 1 AND pid = ?").run(process.pid);
     this.db.close();
   }

@@ -2,24 +2,33 @@
  * `npm run bench`: runs the benchmark sections, prints each as it finishes and writes
  * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
  * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
- * BENCH_ONLY=http,kafka,cloudwatch,memory,plan picks sections; BENCH_SPOOL_MB sizes the memory run;
- * BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS, BENCH_EVENTS_PER_EVENT and
- * BENCH_PLAN_COUNTS size them.
+ * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan picks sections; BENCH_SPOOL_MB sizes
+ * the memory run; BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS,
+ * BENCH_EVENTS_PER_EVENT and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS, BENCH_SPOOL_ROUNDS,
+ * BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope runs.
  */
 import path from "node:path";
 import { benchCloudWatch } from "./cloudwatch";
+import { benchEnvelope } from "./envelope";
 import { benchHttpSinks } from "./http-sinks";
 import { benchKafka } from "./kafka";
 import { benchMemory } from "./memory";
 import { benchPlanScale } from "./plan-scale";
 import { type BenchSection, printSection, writeReport } from "./report";
 import { stopBenchServices } from "./services";
+import { benchSpool } from "./spool";
 
-const only = new Set((process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,plan").split(","));
+const only = new Set(
+  (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan").split(","),
+);
 const events = Number(process.env.BENCH_EVENTS ?? 50_000);
 const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
 const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50,200").split(",").map(Number);
 const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);
+const spoolEvents = Number(process.env.BENCH_SPOOL_EVENTS ?? 100_000);
+const spoolRounds = Number(process.env.BENCH_SPOOL_ROUNDS ?? 3);
+const envelopeEvents = Number(process.env.BENCH_ENVELOPE_EVENTS ?? 100_000);
+const envelopeRounds = Number(process.env.BENCH_ENVELOPE_ROUNDS ?? 3);
 
 async function main() {
   const sections: BenchSection[] = [];
@@ -34,6 +43,8 @@ async function main() {
     await run("kafka", () => benchKafka(events));
     await run("cloudwatch", () => benchCloudWatch(events));
     await run("memory", () => benchMemory(spoolMb));
+    await run("spool", () => benchSpool(spoolEvents, spoolRounds));
+    await run("envelope", () => benchEnvelope(envelopeEvents, envelopeRounds));
     await run("plan", () => benchPlanScale(planCounts));
   } finally {
     await stopBenchServices();
@@ -46,6 +57,10 @@ async function main() {
     "BENCH_EVENTS_PER_EVENT",
     "BENCH_PLAN_COUNTS",
     "BENCH_SPOOL_MB",
+    "BENCH_SPOOL_EVENTS",
+    "BENCH_SPOOL_ROUNDS",
+    "BENCH_ENVELOPE_EVENTS",
+    "BENCH_ENVELOPE_ROUNDS",
   ].some((k) => process.env[k] !== undefined);
   const file = partial ? "BENCHMARKS.partial.md" : "BENCHMARKS.md";
   writeReport(
