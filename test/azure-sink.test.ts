@@ -171,9 +171,8 @@ describe("azure sink", () => {
         3,
       ),
     ).toEqual({ kind: "retryable", reason: "HTTP 429", retryAfterMs: 3000 });
-    expect(combineFailures([{ indexes: [0, 1], failure: { kind: "fatal", reason: "401" } }], 2)).toEqual({
-      kind: "permanent",
-      fatal: true,
+    expect(combineFailures([{ indexes: [0, 1], failure: { kind: "stop", reason: "401" } }], 2)).toEqual({
+      kind: "stop",
       reason: "401",
     });
     expect(
