@@ -44,7 +44,10 @@ export function claimDeadLetters(deadLetterFile: string): string[] {
   const dir = path.dirname(deadLetterFile);
   const stem = path.basename(deadLetterFile).replace(/\.ndjson$/, "");
   if (existsSync(deadLetterFile)) {
-    renameSync(deadLetterFile, path.join(dir, `${stem}.replay-${Date.now()}.ndjson`));
+    // Named by time so they replay in order; never over an interrupted replay's file.
+    let stamp = Date.now();
+    while (existsSync(path.join(dir, `${stem}.replay-${stamp}.ndjson`))) stamp++;
+    renameSync(deadLetterFile, path.join(dir, `${stem}.replay-${stamp}.ndjson`));
     syncDir(dir);
   }
   if (!existsSync(dir)) return [];
