@@ -125,9 +125,13 @@ export function classifyAwsError(
       reason: `no AWS credentials: ${said} (set AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or run where a role is attached; or use the bearer path with KEYTOS_CLOUDWATCH_API_KEY)`,
     };
   }
-  if (RETRYABLE.has(e.name ?? "") || (status !== undefined && status >= 500) || status === undefined) {
-    return { kind: "retryable", reason: said };
+  if (status === undefined) {
+    return {
+      kind: "retryable",
+      reason: `network error, no answer from CloudWatch Logs in ${config.region} (check the region, the endpoint and the network): ${said}`,
+    };
   }
+  if (RETRYABLE.has(e.name ?? "") || status >= 500) return { kind: "retryable", reason: said };
   // Sequence tokens are gone, but an old endpoint may still say the batch was taken already.
   if (e.name === "DataAlreadyAcceptedException") return { kind: "ok" };
   if (e.name === "ResourceNotFoundException") {
