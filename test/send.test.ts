@@ -10,6 +10,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
+import { SEND_EXIT_HELP } from "../exporter/cli/send-exit";
 import { FaultServer } from "./support/fault-server";
 
 const BIN = path.resolve(__dirname, "..", "exporter", "cli", "bin.cjs");
@@ -204,6 +205,9 @@ describe("keytos-siem send", () => {
     for (const code of ["0", "1", "2", "3", "4", "5", "130"])
       expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\w`, "m"));
     expect(r.stdout).toContain("--replay-dead-letters");
+    // The README documents the same codes.
+    const readme = readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+    for (const [code] of SEND_EXIT_HELP) expect(readme).toMatch(new RegExp(`^\\| ${code} \\| \\w`, "m"));
   });
 
   it("kill -9 mid-stream, restart on the same spool: every accepted event arrives", async () => {
