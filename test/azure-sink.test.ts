@@ -138,7 +138,27 @@ describe("azure sink", () => {
     const summary = await send(recent(10, 65), { credential: new TestCredential("stolen-or-expired-token") });
     expect(summary.halted).toMatch(/HTTP 401[\s\S]*Monitoring Metrics Publisher on the DCR/);
     expect(summary.halted).not.toContain("stolen-or-expired-token");
-    expect(summary.inSpool + summary.deadLettered).toBe(10);
+    expect(summary).toMatchObject({ inSpool: 10, deadLettered: 0 });
+  });
+
+  it("no token at all (the credential cannot get one) halts with where credentials come from; nothing dead-lettered", async () => {
+    reset();
+    const unavailable: TokenCredential = {
+      getToken: async () => {
+        throw Object.assign(
+          new Error("EnvironmentCredential is unavailable. No underlying credential could be used."),
+          {
+            name: "CredentialUnavailableError",
+          },
+        );
+      },
+    };
+    const summary = await send(recent(20, 69), { credential: unavailable });
+    expect(summary.halted).toMatch(
+      /^no Azure token: CredentialUnavailableError: .*\(check azure\.credential and the credential it selects/,
+    );
+    expect(summary).toMatchObject({ sent: 0, deadLettered: 0, inSpool: 20 });
+    expect(server.requests).toHaveLength(0);
   });
 
   it("an unknown DCR halts with what to check", async () => {
@@ -147,6 +167,7 @@ describe("azure sink", () => {
       config: { dcrImmutableId: "dcr-ffffffffffffffffffffffffffffffff" },
     });
     expect(summary.halted).toMatch(/HTTP 404[\s\S]*DCR dcr-f+ or its stream Custom-\w+ does not exist/);
+    expect(summary).toMatchObject({ deadLettered: 0, inSpool: 5 });
   });
 
   it("TLS is verified: without the server's CA the upload fails and is retried, not sent insecurely", async () => {
@@ -171,9 +192,8 @@ describe("azure sink", () => {
         3,
       ),
     ).toEqual({ kind: "retryable", reason: "HTTP 429", retryAfterMs: 3000 });
-    expect(combineFailures([{ indexes: [0, 1], failure: { kind: "fatal", reason: "401" } }], 2)).toEqual({
-      kind: "permanent",
-      fatal: true,
+    expect(combineFailures([{ indexes: [0, 1], failure: { kind: "stop", reason: "401" } }], 2)).toEqual({
+      kind: "stop",
       reason: "401",
     });
     expect(

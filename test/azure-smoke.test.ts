@@ -139,4 +139,20 @@ describe("azure smoke check", () => {
     expect(send).toMatchObject({ result: "fail" });
     expect(send?.detail).toMatch(/HTTP 404[\s\S]*check dcrImmutableId and endpoint/);
   });
+
+  it("a query API it cannot reach fails the row check naming the address, not the credential", async () => {
+    const results = await smokeAzure({
+      ...base(),
+      rules: [],
+      workspaceResourceId: WORKSPACE,
+      queryEndpoint: "https://127.0.0.1:1/v1",
+      patienceMs: 1000,
+    });
+    const find = results.find((r) => r.check === "find test row in EZCA_CAs_CL");
+    expect(find).toMatchObject({ result: "fail" });
+    expect(find?.detail).toMatch(
+      /^workspace query: cannot reach https:\/\/127\.0\.0\.1:1\/v1 \(ECONNREFUSED\): check the address/,
+    );
+    expect(find?.detail).not.toMatch(/Log Analytics Reader/);
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ import { cloudWatchFilterPattern } from "../components/cloudwatch/alerts";
 import { filterPatternMatches } from "../components/cloudwatch/filter-pattern";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { type CloudWatchSinkConfig, createCloudWatchSink } from "../exporter/sinks/cloudwatch";
-import { rejectedIndexes } from "../exporter/sinks/cloudwatch/sdk";
+import { classifyAwsError, rejectedIndexes } from "../exporter/sinks/cloudwatch/sdk";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 
 const { moto } = inject("services");
@@ -134,9 +134,35 @@ describe("cloudwatch sink, SigV4 PutLogEvents (moto)", () => {
   it("a missing log stream halts with a message naming group and stream", async () => {
     const summary = await send({ ...base, logStreamName: "nope" }, recent(10, 22));
     expect(summary.halted).toMatch(
-      /ResourceNotFoundException: .*\(log group ".*" or stream "nope" does not exist in us-east-1\)/,
+      /ResourceNotFoundException: .*\(log group ".*" or stream "nope" does not exist in us-east-1: create it with the CloudWatch component, or fix logGroupName \/ logStreamName \/ region\)/,
     );
-    expect(summary.sent).toBe(0);
+    expect(summary).toMatchObject({ sent: 0, deadLettered: 0, inSpool: 10 });
+  });
+
+  it("classifies SDK errors: only invalid events are dead-lettered; credentials and targets stop the run", () => {
+    const config = { logGroupName: "/g", logStreamName: "s", region: "eu-west-1" };
+    const err = (name: string, status?: number) =>
+      Object.assign(
+        new Error(`${name} said no`),
+        { name },
+        status ? { $metadata: { httpStatusCode: status } } : {},
+      );
+    const kind = (e: Error) => classifyAwsError(e, config).kind;
+    expect(kind(err("InvalidParameterException", 400))).toBe("permanent");
+    expect(kind(err("ResourceNotFoundException", 400))).toBe("stop");
+    expect(kind(err("AccessDeniedException", 400))).toBe("stop");
+    expect(kind(err("UnrecognizedClientException", 400))).toBe("stop");
+    expect(kind(err("InvalidSignatureException", 403))).toBe("stop");
+    expect(kind(err("OperationAbortedException", 400))).toBe("stop"); // not about the events
+    expect(kind(err("ThrottlingException", 400))).toBe("retryable");
+    expect(kind(err("InternalFailure", 500))).toBe("retryable");
+    expect(kind(err("TimeoutError"))).toBe("retryable"); // no answer: network
+    expect(kind(err("DataAlreadyAcceptedException", 400))).toBe("ok");
+    const none = classifyAwsError(err("CredentialsProviderError"), config);
+    expect(none).toMatchObject({ kind: "stop" });
+    expect("reason" in none && none.reason).toMatch(
+      /^no AWS credentials: .*set AWS_PROFILE or AWS_ACCESS_KEY_ID/,
+    );
   });
 
   it("maps rejectedLogEventsInfo to per-event rejections", () => {
@@ -178,6 +204,7 @@ describe("cloudwatch sink, bearer HTTP ingestion (contract server)", () => {
       /HTTP 401 \(authentication failed: the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that us-east-1 offers them\)/,
     );
     expect(wrong.halted).not.toContain("ACWL-wrong");
+    expect(wrong).toMatchObject({ deadLettered: 0, inSpool: 5 });
     const off = await send({ ...config(), logGroupName: "/keytos/off" }, recent(5, 25), {
       KEYTOS_CLOUDWATCH_API_KEY: server.apiKey,
     });

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadPolicy } from "../components/registry";
-import { smokeCloudWatch } from "../exporter/sinks/cloudwatch/smoke";
+import { readBackProblem, smokeCloudWatch } from "../exporter/sinks/cloudwatch/smoke";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 
 const { moto } = inject("services");
@@ -81,5 +81,50 @@ describe("cloudwatch smoke check", () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ check: "send test event", result: "fail" });
     expect(results[0]?.detail).toMatch(/does not exist/);
+  });
+
+  it("each failure names its cause: no answer (network), a missing group, refused read credentials, an outage", async () => {
+    const unreachable = await smokeCloudWatch({
+      config: {
+        region: "us-east-1",
+        logGroupName: logGroup,
+        logStreamName: "ezca",
+        endpoint: "http://127.0.0.1:1",
+        auth: "sigv4",
+      },
+      env: {},
+      rules: [],
+    });
+    expect(unreachable).toHaveLength(1);
+    expect(unreachable[0]?.detail).toMatch(
+      /^not accepted, a temporary failure \(the service failed or could not be reached\): run smoke again later: network error, no answer from CloudWatch Logs in us-east-1 \(check the region, the endpoint and the network\)/,
+    );
+    const config = {
+      region: "eu-west-1",
+      logGroupName: "/g",
+      logStreamName: "s",
+      endpoint: "http://127.0.0.1:1",
+    };
+    const aws = (name: string, status?: number) =>
+      Object.assign(
+        new Error(`${name} message`),
+        { name },
+        status ? { $metadata: { httpStatusCode: status } } : {},
+      );
+    expect(readBackProblem(aws("ResourceNotFoundException", 400), config)).toBe(
+      'read back (GetLogEvents): HTTP 404, not found: log group "/g" or stream "s" does not exist in eu-west-1 (ResourceNotFoundException: ResourceNotFoundException message)',
+    );
+    expect(readBackProblem(aws("AccessDeniedException", 400), config)).toMatch(
+      /^read back \(GetLogEvents\): HTTP 403, the credential was refused: the AWS credentials that read back need logs:GetLogEvents on \/g/,
+    );
+    expect(readBackProblem(aws("ServiceUnavailableException", 503), config)).toMatch(
+      /^read back \(GetLogEvents\): HTTP 503, the service failed \(not a settings problem\)/,
+    );
+    expect(
+      readBackProblem(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), config),
+    ).toMatch(/^read back \(GetLogEvents\): cannot reach http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    expect(readBackProblem(aws("CredentialsProviderError"), config)).toMatch(
+      /no AWS credentials to read with/,
+    );
   });
 });

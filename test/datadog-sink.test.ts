@@ -62,11 +62,12 @@ describe("datadog sink", () => {
     }
   });
 
-  it("a wrong key halts with a message naming the site; no key is a configuration error", async () => {
+  it("a wrong key halts with a message naming the site, dead-letters nothing; no key is a configuration error", async () => {
     const summary = await send(recent(5, 43), { DD_API_KEY: "not-a-key" });
     expect(summary.halted).toMatch(
-      /HTTP 403 \(authentication failed: check the API key and the site: the key must belong to the datadoghq\.eu organisation/,
+      /HTTP 403 \(authentication failed: check DD_API_KEY and the site: the key must belong to the datadoghq\.eu organisation/,
     );
+    expect(summary).toMatchObject({ deadLettered: 0, inSpool: 5 });
     expect(summary.halted).not.toContain("not-a-key");
     expect(() => createDatadogSink({ site: "datadoghq.com" }, { connections: 1, env: {} })).toThrow(
       /export DD_API_KEY/,
@@ -78,7 +79,19 @@ describe("datadog sink", () => {
       JSON.stringify(e),
     );
     const summary = await send(old, { DD_API_KEY: intake.apiKey });
-    expect(summary).toMatchObject({ accepted: 0, malformed: 1 });
+    expect(summary).toMatchObject({ accepted: 0, deadLettered: 1, deadLetters: { tooOld: 1 } });
+  });
+
+  it("a wrong intake URL (404) stops with the URL and what to check, not blamed on the key", async () => {
+    const summary = await send(
+      recent(5, 45),
+      { DD_API_KEY: intake.apiKey },
+      { endpoint: `${intake.origin}/v1/input` },
+    );
+    expect(summary.halted).toMatch(
+      /^HTTP 404 \(no Datadog Logs intake at http:\/\/127\.0\.0\.1:\d+\/v1\/input: check the site \(DD_SITE\) or datadog\.endpoint\)/,
+    );
+    expect(summary).toMatchObject({ deadLettered: 0, inSpool: 5 });
   });
 
   it("knows every site's intake URL", () => {

@@ -57,5 +57,91 @@ describe("datadog smoke check", () => {
     expect(results[0]).toMatchObject({ check: "send test log", result: "fail" });
     expect(results[0]?.detail).toMatch(/datadoghq\.com organisation/);
     expect(results.at(-1)).toMatchObject({ check: "monitor 999 exists", result: "fail" });
+    expect(results.at(-1)?.detail).toMatch(
+      /^monitor 999: HTTP 403, the credential was refused: check DD_APP_KEY/,
+    );
+    const missing = await smokeDatadog({
+      ...base(),
+      rules: [],
+      env: { DD_API_KEY: intake.apiKey, DD_APP_KEY: api.appKey },
+      monitorIds: ["999"],
+      patienceMs: 5000,
+      pollMs: 100,
+    });
+    expect(missing.at(-1)?.detail).toBe(
+      "monitor 999 does not exist in the datadoghq.com organisation (deleted, or outputs of another stack)",
+    );
+  });
+
+  it("each failure names its real cause: a wrong URL (404), a refused application key (403), an outage (5xx), no answer", async () => {
+    const verify = {
+      env: { DD_API_KEY: intake.apiKey, DD_APP_KEY: api.appKey },
+      rules: [],
+      patienceMs: 1000,
+    };
+    const wrongUrl = await smokeDatadog({
+      ...base(),
+      ...verify,
+      apiUrl: `${api.origin}/nope`,
+      monitorIds: ["1234"],
+    });
+    const notFound = new RegExp(
+      `^Logs search: HTTP 404, not found: no Datadog API at ${api.origin}/nope: check the site \\(DD_SITE\\) or the apiUrl output`,
+    );
+    expect(wrongUrl[1]?.detail).toMatch(notFound);
+    expect(wrongUrl[1]?.detail).not.toMatch(/scope/); // never blamed on the key's scope
+    expect(wrongUrl.at(-1)?.detail).toMatch(/^monitor 1234: HTTP 404, not found: no Datadog API at /);
+    const keyOnly = await smokeDatadog({
+      ...base(),
+      rules: [],
+      env: { DD_API_KEY: intake.apiKey },
+      apiUrl: `${api.origin}/nope`,
+    });
+    expect(keyOnly[1]?.detail).toMatch(/^API key check: HTTP 404, not found: no Datadog API at /);
+
+    const appKey = await smokeDatadog({
+      ...base(),
+      ...verify,
+      env: { DD_API_KEY: intake.apiKey, DD_APP_KEY: "revoked" },
+    });
+    expect(appKey[1]?.detail).toMatch(
+      /^Logs search: HTTP 403, the credential was refused: check DD_APP_KEY \(it needs the logs_read_data scope\) and that it and DD_API_KEY belong to the datadoghq\.com organisation/,
+    );
+
+    api.failWith = 503;
+    try {
+      const outage = await smokeDatadog({ ...base(), ...verify });
+      expect(outage[1]?.detail).toMatch(
+        /^Logs search: HTTP 503, the service failed \(not a settings problem\): run smoke again later/,
+      );
+    } finally {
+      api.failWith = undefined;
+    }
+
+    const unreachable = await smokeDatadog({ ...base(), ...verify, apiUrl: "http://127.0.0.1:1" });
+    expect(unreachable[1]?.detail).toMatch(
+      /^Logs search: cannot reach http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\): check the address \(site, endpoint\) and the network/,
+    );
+  });
+
+  it("the test log's own failures are told apart: a wrong intake URL is not a key problem", async () => {
+    const results = await smokeDatadog({
+      ...base(),
+      config: { site: "datadoghq.com", endpoint: `${intake.origin}/api/v1/input` },
+      rules: [],
+      env: { DD_API_KEY: intake.apiKey },
+    });
+    expect(results[0]?.detail).toMatch(
+      /^refused \(the credential or the target, not the event\): HTTP 404 \(no Datadog Logs intake at .*\/api\/v1\/input: check the site \(DD_SITE\) or datadog\.endpoint\)/,
+    );
+    const down = await smokeDatadog({
+      ...base(),
+      config: { site: "datadoghq.com", endpoint: "http://127.0.0.1:1/api/v2/logs" },
+      rules: [],
+      env: { DD_API_KEY: intake.apiKey },
+    });
+    expect(down[0]?.detail).toMatch(
+      /^not accepted, a temporary failure \(the service failed or could not be reached\): run smoke again later: network error ECONNREFUSED/,
+    );
   });
 });

@@ -34,7 +34,7 @@ function corpus(): unknown[] {
         setPath(v, p, bad);
         out.push(v);
       }
-    out.push({ ...clone(base), extra: "dropped like zod drops it" });
+    out.push({ ...clone(base), extra: "kept, as zod keeps it", meta: { tenant: "contoso" } });
     out.push({ ...clone(base), source: base.source === "EZCA" ? "EZMonitor" : "EZCA" });
     out.push({
       ...clone(base),
@@ -58,7 +58,7 @@ describe("envelope fast path", () => {
     }
   });
 
-  it("never passes what zod refuses (a corpus of broken envelopes), and strips as zod does", () => {
+  it("never passes what zod refuses (a corpus of broken envelopes), and leaves what zod leaves", () => {
     const values = corpus();
     let refused = 0;
     for (const value of values) {
@@ -74,6 +74,16 @@ describe("envelope fast path", () => {
       expect(checkEnvelope(clone(value)).ok).toBe(zod.success);
     }
     expect(refused).toBeGreaterThan(values.length / 2); // the corpus really is broken
+  });
+
+  it("keeps unknown top-level fields on both paths, never silently dropping them", () => {
+    const [env] = sampleCatalog();
+    const sent = { ...env, meta: { tenant: "contoso", tags: ["pki"] }, index: "audit" };
+    const fastCopy = clone(sent);
+    expect(fastValid(fastCopy)).toBe(true);
+    expect(fastCopy).toEqual(sent);
+    expect(envelopeSchema.parse(clone(sent))).toEqual(sent);
+    expect(checkEnvelope(clone(sent))).toEqual({ ok: true, envelope: sent });
   });
 
   it("refused events keep zod's reasons, naming the field", () => {

@@ -2,11 +2,12 @@
  * The delivery pipeline end to end against a local intake that enforces its contract and fails
  * on script. Everything is counted by unique RecordId: nothing accepted may be lost.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
+import { SpoolFullError } from "../exporter/pipeline/backlog";
 import { Exporter, type ExporterOptions } from "../exporter/pipeline/exporter";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../exporter/pipeline/sink";
 import { HttpSink, type HttpSinkConfig } from "../exporter/sinks/http";
@@ -49,7 +50,6 @@ describe("exporter pipeline", () => {
       accepted: 3000,
       sent: 3000,
       deadLettered: 0,
-      malformed: 0,
       inSpool: 0,
       spoolBytes: 0,
     });
@@ -87,33 +87,44 @@ describe("exporter pipeline", () => {
     expect(server.requests.filter((r) => r.status === 200).every((r) => r.bytes <= 20_000)).toBe(true);
   });
 
-  it("401 dead-letters the batch with a clear reason, halts, and keeps the rest in the spool", async () => {
+  it("a 401 stops the run: nothing dead-lettered, the batches in flight and queued stay in the spool; the right token delivers them all", async () => {
     const dir = tmp();
     const http = new HttpSink(
       { url: server.url, maxEventsPerRequest: 100 },
-      { connections: 1, env: { KEYTOS_HTTP_TOKEN: "wrong" } },
+      { connections: 4, env: { KEYTOS_HTTP_TOKEN: "wrong" } },
     );
+    // Four requests in flight: each is answered 401, none may dead-letter its batch.
     const summary = await send(
-      new Exporter(http, { spoolDir: dir, lingerMs: 20, maxInFlight: 1 }),
+      new Exporter(http, { spoolDir: dir, lingerMs: 20, maxInFlight: 4 }),
       lines(1000, 4),
     );
     expect(summary.halted).toMatch(
       /^HTTP 401 \(authentication failed: check the bearer token\): .*invalid or missing bearer token/,
     );
-    expect(summary.sent).toBe(0);
-    expect(summary.deadLettered).toBe(100);
-    expect(summary.deadLettered + summary.inSpool).toBe(1000);
-    const dead = readFileSync(summary.deadLetterFile, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    expect(dead).toHaveLength(100);
-    expect(dead[0]).toMatchObject({
-      destination: "http",
-      reason: expect.stringMatching(/rejected by http: HTTP 401/),
-    });
-    expect(dead[0].event.event.RecordId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(JSON.stringify(dead)).not.toContain(server.token);
+    expect(server.requests.filter((r) => r.status === 401).length).toBeGreaterThan(1);
+    expect(summary).toMatchObject({ accepted: 1000, sent: 0, deadLettered: 0, inSpool: 1000 });
+    expect(existsSync(summary.deadLetterFile)).toBe(false);
+    const fixed = await exporter(dir).close({ timeoutMs: 30_000 });
+    expect(fixed).toMatchObject({ sent: 1000, deadLettered: 0, inSpool: 0 });
+    expect(server.unique).toBe(1000);
+  });
+
+  it("stopped with a full spool, the door refuses more input at once instead of waiting forever", async () => {
+    const http = new HttpSink(
+      { url: server.url, maxEventsPerRequest: 50, maxBytesPerEvent: 4096 },
+      { connections: 1, env: { KEYTOS_HTTP_TOKEN: "wrong" } },
+    );
+    const exp = new Exporter(http, { spoolDir: tmp(), lingerMs: 5, maxInFlight: 1, spoolMaxBytes: 100_000 });
+    const input = lines(1000, 9);
+    const accept = async () => {
+      for (let i = 0; i < input.length; i += 50) await exp.acceptMany(input.slice(i, i + 50));
+    };
+    await expect(accept()).rejects.toThrow(SpoolFullError);
+    const summary = await exp.close();
+    expect(summary.halted).toMatch(/HTTP 401/);
+    expect(summary).toMatchObject({ sent: 0, deadLettered: 0 });
+    expect(summary.inSpool).toBe(summary.accepted);
+    expect(summary.spoolBytes).toBeLessThanOrEqual(100_000);
   });
 
   it("dead-letters malformed lines with their reason and delivers the rest", async () => {
@@ -125,15 +136,24 @@ describe("exporter pipeline", () => {
         : line,
     );
     const summary = await send(exporter(tmp()), input);
-    expect(summary).toMatchObject({ accepted: 950, sent: 950, malformed: 50 });
+    expect(summary).toMatchObject({
+      accepted: 950,
+      sent: 950,
+      deadLettered: 50,
+      deadLetters: { malformedJson: 25, invalidEnvelope: 25, rejectedByDestination: 0 },
+    });
     expect(server.unique).toBe(950);
     const dead = readFileSync(summary.deadLetterFile, "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(dead).toHaveLength(50);
-    expect(dead.filter((d) => /^not valid JSON/.test(d.reason))).toHaveLength(25);
-    expect(dead.filter((d) => /event\.RecordId: must be a UUID/.test(d.reason))).toHaveLength(25);
+    expect(dead.filter((d) => d.cause === "malformedJson" && /^not valid JSON/.test(d.reason))).toHaveLength(
+      25,
+    );
+    expect(
+      dead.filter((d) => d.cause === "invalidEnvelope" && /event\.RecordId: must be a UUID/.test(d.reason)),
+    ).toHaveLength(25);
     expect(dead.every((d) => input.includes(d.line))).toBe(true);
   });
 
@@ -213,7 +233,12 @@ describe("door rules declared by a sink", () => {
     const exp = new Exporter(sink, { spoolDir: tmp(), lingerMs: 5 });
     await exp.acceptMany(input);
     const summary = await exp.close();
-    expect(summary).toMatchObject({ accepted: 2, sent: 2, malformed: 3 });
+    expect(summary).toMatchObject({
+      accepted: 2,
+      sent: 2,
+      deadLettered: 3,
+      deadLetters: { tooOld: 1, tooNew: 1, tooLarge: 1, malformedJson: 0 },
+    });
     expect(sink.got).toEqual([ok1?.event.RecordId, ok2?.event.RecordId]);
     const reasons = readFileSync(summary.deadLetterFile, "utf8")
       .trim()
@@ -222,5 +247,37 @@ describe("door rules declared by a sink", () => {
     expect(reasons[0]).toMatch(/older than recording accepts \(336 h\)/);
     expect(reasons[1]).toMatch(/further in the future than recording accepts \(2 h\)/);
     expect(reasons[2]).toMatch(/bytes; recording accepts at most 2000 per event/);
+  });
+
+  it("refuses at the door, with the sink's reason, an event the destination cannot store as sent", async () => {
+    const sink = Object.assign(
+      new RecordingSink({ maxEventsPerRequest: 10, maxBytesPerRequest: 1e6, maxBytesPerEvent: 1e5 }),
+      {
+        unfit: (e: SinkEvent) =>
+          "status" in e.env ? 'top-level field "status" would overwrite a reserved one' : undefined,
+      },
+    );
+    const [a, b] = [...sampleStream(2, { seed: 10 })];
+    const exp = new Exporter(sink, { spoolDir: tmp(), lingerMs: 5 });
+    await exp.acceptMany([
+      JSON.stringify({ ...a, status: "x" }),
+      JSON.stringify({ ...b, meta: { team: "pki" } }),
+    ]);
+    const summary = await exp.close();
+    expect(summary).toMatchObject({
+      accepted: 1,
+      sent: 1,
+      deadLettered: 1,
+      deadLetters: { invalidEnvelope: 1 },
+    });
+    expect(sink.got).toEqual([b?.event.RecordId]);
+    const [dead] = readFileSync(summary.deadLetterFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(dead).toMatchObject({
+      cause: "invalidEnvelope",
+      reason: 'top-level field "status" would overwrite a reserved one',
+    });
   });
 });

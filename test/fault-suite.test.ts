@@ -94,7 +94,13 @@ describe("fault suite (HTTP destination, counted by RecordId)", () => {
     expect(bad.length / lines.length).toBeGreaterThan(0.045);
     const { summary, drainMs, dir } = await run(lines);
     report("5% malformed", good.length, drainMs);
-    expect(summary).toMatchObject({ accepted: 4000, sent: 4000, malformed: bad.length });
+    const notJson = bad.filter((b) => b === "{not json").length;
+    expect(summary).toMatchObject({
+      accepted: 4000,
+      sent: 4000,
+      deadLettered: bad.length,
+      deadLetters: { malformedJson: notJson, invalidEnvelope: bad.length - notJson },
+    });
     expect(server.unique).toBe(4000);
     const dead = readFileSync(path.join(dir, "http.deadletter.ndjson"), "utf8")
       .trim()

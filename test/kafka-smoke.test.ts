@@ -63,4 +63,16 @@ describe("kafka smoke check", () => {
     expect(results).toHaveLength(1);
     expect(results[0]?.detail).toMatch(/SASL\/PLAIN authentication failed/);
   });
+
+  it("unreachable brokers fail the produce check as a temporary failure naming the brokers to check", async () => {
+    const results = await smokeKafka({
+      config: { bootstrapServers: ["127.0.0.1:1"], topic, allowPlaintext: true },
+      env: senderEnv,
+      timeoutMs: 20_000,
+    });
+    expect(results).toHaveLength(1);
+    expect(results[0]?.detail).toMatch(
+      /^not accepted, a temporary failure .*: cannot reach the brokers 127\.0\.0\.1:1: check bootstrapServers, the network and TLS/,
+    );
+  }, 30_000);
 });

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkEnvelope, sampleStream } from "../components/catalog";
 import { resolveKafkaSettings, topicConfig } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
-import { createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
+import { classifyKafkaError, createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
 import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 import { recordResources } from "./support/pulumi-mocks";
 
@@ -164,6 +164,30 @@ describe("Kafka destination (real broker)", () => {
       ),
     );
     expect(`${wrong.halted}${unknown.halted}${outsider.halted}`).not.toContain(kafka.sender.password);
+    // Each stops the run: nothing dead-lettered, every event kept in the spool for the run after the fix.
+    for (const s of [wrong, unknown, outsider])
+      expect(s).toMatchObject({ sent: 0, deadLettered: 0, inSpool: 3 });
+  });
+
+  it("classifies: an unreachable broker is retried with what to check; a rejected record is dead-lettered", () => {
+    const config = { topic: "t", bootstrapServers: ["10.0.0.1:9096"] };
+    const refused = Object.assign(new Error("Connection error: connect ECONNREFUSED 10.0.0.1:9096"), {
+      name: "KafkaJSConnectionError",
+    });
+    const retries = Object.assign(new Error("retries exhausted"), {
+      name: "KafkaJSNumberOfRetriesExceeded",
+      originalError: refused,
+    });
+    expect(classifyKafkaError(retries, config, "u")).toEqual({
+      kind: "retryable",
+      reason:
+        "cannot reach the brokers 10.0.0.1:9096: check bootstrapServers, the network and TLS (KafkaJSConnectionError: Connection error: connect ECONNREFUSED 10.0.0.1:9096)",
+    });
+    const invalid = Object.assign(new Error("invalid record"), {
+      name: "KafkaJSProtocolError",
+      type: "INVALID_RECORD",
+    });
+    expect(classifyKafkaError(invalid, config, "u").kind).toBe("permanent");
   });
 
   it("the sender holds exactly Write and Describe on the topic: least privilege", async () => {

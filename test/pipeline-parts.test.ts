@@ -45,19 +45,25 @@ describe("admission", () => {
     expect(d.sized).toBe(1);
   });
 
-  it("skips blank lines and words every refusal as before", () => {
+  it("skips blank lines and words every refusal with its cause", () => {
     const d = door({ maxEventAgeMs: 14 * 86_400_000, maxEventFutureMs: 2 * 3_600_000 });
     const [env] = envs(1);
     const at = (seconds: number) => JSON.stringify({ ...env, time: seconds });
     expect(admit("   ", d, NOW)).toBeUndefined();
-    expect(admit("{not json", d, NOW)).toEqual({ reason: expect.stringMatching(/^not valid JSON: /) });
+    expect(admit("{not json", d, NOW)).toEqual({
+      cause: "malformedJson",
+      reason: expect.stringMatching(/^not valid JSON: /),
+    });
     expect(admit(JSON.stringify({ ...env, source: "Nope" }), d, NOW)).toEqual({
+      cause: "invalidEnvelope",
       reason: expect.stringMatching(/^not a valid event envelope: /),
     });
     expect(admit(at(NOW / 1000 - 15 * 86_400), d, NOW)).toEqual({
+      cause: "tooOld",
       reason: "event time 2025-12-31T12:00:00.000Z is older than door accepts (336 h)",
     });
     expect(admit(at(NOW / 1000 + 3 * 3600), d, NOW)).toEqual({
+      cause: "tooNew",
       reason: "event time 2026-01-15T15:00:00.000Z is further in the future than door accepts (2 h)",
     });
   });
@@ -67,6 +73,7 @@ describe("admission", () => {
     const size = (admit(line, door(), NOW) as AdmittedEvent).size;
     expect(admit(line, door({ maxBytesPerEvent: size }), NOW)).toBeInstanceOf(AdmittedEvent);
     expect(admit(line, door({ maxBytesPerEvent: size - 1 }), NOW)).toEqual({
+      cause: "tooLarge",
       reason: `event is ${size} bytes; door accepts at most ${size - 1} per event`,
     });
   });
@@ -96,7 +103,11 @@ describe("metrics", () => {
     expect(s).toMatchObject({ destination: "http", accepted: 10, sent: 2, bytesSent: 150, requests: 2 });
     expect(s).toMatchObject({ inSpool: 8, spoolBytes: 800, deadLetterFile: "/spool/http.deadletter.ndjson" });
     expect(s.latencyMs.max).toBe(30);
-    expect("halted" in s || "lastError" in s).toBe(false);
+    expect("halted" in s || "lastError" in s || s.deadLettered > 0).toBe(false);
+    m.deadLettered("tooOld", 2);
+    m.deadLettered("malformedJson");
+    const dead = m.summary({ count: 0, bytes: 0 }, undefined);
+    expect(dead).toMatchObject({ deadLettered: 3, deadLetters: { tooOld: 2, malformedJson: 1, tooNew: 0 } });
     m.lastError = "HTTP 503";
     expect(m.summary({ count: 0, bytes: 0 }, "HTTP 401")).toMatchObject({
       halted: "HTTP 401",
@@ -110,8 +121,13 @@ describe("metrics", () => {
       accepted: 1000,
       sent: 990,
       retried: 7,
-      deadLettered: 4,
-      malformed: 6,
+      deadLettered: 10,
+      deadLetters: {
+        ...new Metrics("http", "").deadLetters,
+        malformedJson: 5,
+        invalidEnvelope: 1,
+        rejectedByDestination: 4,
+      },
       inSpool: 0,
       spoolBytes: 0,
       bytesSent: 3_145_728,
@@ -122,11 +138,11 @@ describe("metrics", () => {
       deadLetterFile: "/s/http.deadletter.ndjson",
     };
     expect(formatSummary(s)).toBe(
-      "send to http: accepted 1000, sent 990, retried 7, dead-lettered 10 (malformed 6), in spool 0, " +
+      "send to http: accepted 1000, sent 990, retried 7, dead-lettered 10 (malformed JSON 5, invalid envelope 1, rejected by destination 4), in spool 0, " +
         "3.0 MiB in 12 requests, p50 5 ms p95 40 ms, 396 ev/s in 2.5 s\ndead letters: /s/http.deadletter.ndjson",
     );
-    expect(formatSummary({ ...s, deadLettered: 0, malformed: 0, inSpool: 3, lastError: "HTTP 503" })).toMatch(
-      /in spool 3, .*\nlast error: HTTP 503$/,
+    expect(formatSummary({ ...s, deadLettered: 0, inSpool: 3, lastError: "HTTP 503" })).toMatch(
+      /dead-lettered 0, in spool 3, .*\nlast error: HTTP 503$/,
     );
   });
 });
@@ -281,7 +297,7 @@ describe("backlog", () => {
     expect(backlog.count).toBe(1);
     const refused = backlog.commit(c, bound).catch((err: Error) => err.message); // cannot fit now
     backlog.refuseCommits();
-    expect(await refused).toBe("exporter closed while waiting for spool space");
+    expect(await refused).toMatch(/^the spool is full \(\d+ bytes\) and nothing is being delivered/);
     backlog.close();
   });
 });

@@ -50,7 +50,11 @@ const fast: SenderOptions = { retry: { initialMs: 1, maxMs: 1, maxElapsedMs: 10_
 function sender(
   sink: ScriptedSink,
   opts: SenderOptions = fast,
-  run: Run = { signal: new AbortController().signal, stopped: false },
+  run: Run = {
+    signal: new AbortController().signal,
+    stopSignal: new AbortController().signal,
+    stopped: false,
+  },
 ) {
   const metrics = new Metrics(sink.name, "unused.ndjson");
   return { s: new RetryingSender<SinkEvent>(sink, run, metrics, opts), metrics };
@@ -88,7 +92,7 @@ describe("retrying sender: encode once", () => {
     const settled = await sender(sink).s.send([e as SinkEvent]);
     expect(settled).toEqual({
       sent: [],
-      dead: [{ event: e, reason: "too large for scripted: HTTP 413" }],
+      dead: [{ event: e, reason: "too large for scripted: HTTP 413", cause: "tooLarge" }],
       parked: [],
     });
   });
@@ -109,7 +113,7 @@ describe("retrying sender: encode once", () => {
     expect(sink.encoded).toEqual([ids([a, b, c, d]), ids([b])]);
     expect(settled).toEqual({
       sent: [a, d, b],
-      dead: [{ event: c, reason: "rejected by scripted: bad field" }],
+      dead: [{ event: c, reason: "rejected by scripted: bad field", cause: "rejectedByDestination" }],
       parked: [],
     });
     expect(metrics.counts.retried).toBe(1);
@@ -182,10 +186,10 @@ describe("retrying sender: timing, budget, stop", () => {
     expect(metrics.lastError).toBe("HTTP 503");
   });
 
-  it("a fatal rejection dead-letters the batch, reports fatal, and parks the other half of a split", async () => {
+  it("a stop answer dead-letters nothing: it parks the batch and the other half of a split, and says why", async () => {
     const sink = new ScriptedSink([
       { kind: "too-large", reason: "HTTP 413" },
-      { kind: "permanent", reason: "HTTP 401 (authentication failed)", fatal: true },
+      { kind: "stop", reason: "HTTP 401 (authentication failed)" },
     ]);
     const batch = events(4);
     const settled = await sender(sink).s.send(batch);
@@ -193,25 +197,48 @@ describe("retrying sender: timing, budget, stop", () => {
     expect(sink.encoded).toHaveLength(2); // nor encoded
     expect(settled).toEqual({
       sent: [],
-      dead: batch
-        .slice(0, 2)
-        .map((event) => ({ event, reason: "rejected by scripted: HTTP 401 (authentication failed)" })),
-      parked: batch.slice(2),
-      fatal: "HTTP 401 (authentication failed)",
+      dead: [],
+      parked: [...batch.slice(0, 2), ...batch.slice(2)],
+      stop: "HTTP 401 (authentication failed)",
     });
   });
 
-  it("a non-fatal permanent rejection dead-letters without fatal", async () => {
+  it("a permanent rejection (the events condemned) dead-letters them with their cause, and does not stop", async () => {
     const sink = new ScriptedSink([{ kind: "permanent", reason: "HTTP 400" }]);
     const settled = await sender(sink).s.send(events(2));
-    expect(settled.dead).toHaveLength(2);
-    expect(settled.fatal).toBeUndefined();
+    expect(settled.dead.map((d) => [d.cause, d.reason])).toEqual([
+      ["rejectedByDestination", "rejected by scripted: HTTP 400"],
+      ["rejectedByDestination", "rejected by scripted: HTTP 400"],
+    ]);
+    expect(settled.stop).toBeUndefined();
+  });
+
+  it("a halt during a backoff ends the wait at once; the batch is parked", async () => {
+    const halt = new AbortController();
+    const run = {
+      signal: new AbortController().signal,
+      stopSignal: halt.signal,
+      get stopped() {
+        return halt.signal.aborted;
+      },
+    };
+    const sink = new ScriptedSink([{ kind: "retryable", reason: "HTTP 503", retryAfterMs: 60_000 }]);
+    const batch = events(2);
+    const { s } = sender(sink, { ...fast, retry: { maxElapsedMs: 120_000 } }, run);
+    const t0 = performance.now();
+    setTimeout(() => halt.abort(), 30);
+    expect(await s.send(batch)).toEqual({ sent: [], dead: [], parked: batch });
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it("a stopped run parks the batch without encoding or sending it", async () => {
     const sink = new ScriptedSink();
     const batch = events(2);
-    const { s } = sender(sink, fast, { signal: new AbortController().signal, stopped: true });
+    const { s } = sender(sink, fast, {
+      signal: new AbortController().signal,
+      stopSignal: new AbortController().signal,
+      stopped: true,
+    });
     expect(await s.send(batch)).toEqual({ sent: [], dead: [], parked: batch });
     expect(sink.encoded).toHaveLength(0);
   });
@@ -220,6 +247,7 @@ describe("retrying sender: timing, budget, stop", () => {
     const abort = new AbortController();
     const run = {
       signal: abort.signal,
+      stopSignal: abort.signal,
       get stopped() {
         return abort.signal.aborted;
       },

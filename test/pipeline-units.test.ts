@@ -72,13 +72,18 @@ describe("classifyStatus", () => {
     [429, { kind: "retryable", retryAfterMs: 2000 }],
     [503, { kind: "retryable" }],
     [408, { kind: "retryable" }],
+    [502, { kind: "retryable" }],
     [400, { kind: "permanent" }],
+    [422, { kind: "permanent" }],
+    [401, { kind: "stop", reason: "HTTP 401 (authentication failed: check the API key): nope" }],
+    [403, { kind: "stop" }],
+    [407, { kind: "stop" }],
+    [404, { kind: "stop", reason: "HTTP 404 (the log group does not exist): nope" }],
+    [405, { kind: "stop" }],
     [
-      401,
-      { kind: "permanent", fatal: true, reason: "HTTP 401 (authentication failed: check the API key): nope" },
+      415,
+      { kind: "stop", reason: "HTTP 415 (the destination refused the request itself, not the events): nope" },
     ],
-    [403, { kind: "permanent", fatal: true }],
-    [404, { kind: "permanent", fatal: true, reason: "HTTP 404 (the log group does not exist): nope" }],
   ])("HTTP %i", (status, expected) => {
     const headers = status === 429 ? { "retry-after": "2" } : {};
     expect(classifyStatus(status, headers, "nope", hints)).toMatchObject(expected);

@@ -1,14 +1,16 @@
 /**
  * `keytos-siem send` as a real process against the local intake: delivery, exit codes, bad
- * config, auth failure, and kill -9 mid-stream followed by a restart on the same spool.
+ * config, auth failure, dead letters (counted per reason, replayed), and kill -9 mid-stream
+ * followed by a restart on the same spool.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
+import { SEND_EXIT_HELP } from "../exporter/cli/send-exit";
 import { FaultServer } from "./support/fault-server";
 
 const BIN = path.resolve(__dirname, "..", "exporter", "cli", "bin.cjs");
@@ -55,12 +57,13 @@ const send = (args: string[], env?: Record<string, string>) =>
 
 describe("keytos-siem send", () => {
   it("delivers a file, prints a one-line summary, exits 0", async () => {
-    const { file, ids } = writeEvents(2500, 11, ["{not json"]);
+    const { file, ids } = writeEvents(2500, 11);
     const r = await send([file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^send to http: accepted 2500, sent 2500, retried 0, dead-lettered 1 \(malformed 1\), in spool 0, /,
+      /^send to http: accepted 2500, sent 2500, retried 0, dead-lettered 0, in spool 0, /,
     );
+    expect(r.stderr).toBe("");
     expect(ids.every((id) => server.received.has(id))).toBe(true);
     expect(r.stdout + r.stderr).not.toContain(server.token);
   });
@@ -91,14 +94,120 @@ describe("keytos-siem send", () => {
     const missing = await send([path.join(dir, "nope.ndjson")]);
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toMatch(/nope\.ndjson: cannot read the input file: no such file/);
+    // A destination's own settings mistake (no API key) is bad input too: one message, exit 1.
+    const noKey = await start(["send", "--to", "datadog", "--spool", path.join(dir, "spool")], {
+      DD_SITE: "datadoghq.eu",
+      DD_API_KEY: "",
+    }).done;
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toBe(
+      "keytos-siem: invalid --to datadog settings:\n  no Datadog API key: export DD_API_KEY\n",
+    );
   });
 
-  it("a rejected token exits 1 with a clear reason and never prints the token", async () => {
+  it("a rejected token stops with exit 3, one message naming the problem and the fix, nothing lost", async () => {
     const { file } = writeEvents(300, 13);
     const r = await send([file], { KEYTOS_HTTP_TOKEN: "not-the-token-123" });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/dead-lettered 0, in spool 300, /);
     expect(r.stdout).toMatch(/halted: HTTP 401 \(authentication failed: check the bearer token\)/);
+    expect(r.stderr).toMatch(
+      /^keytos-siem: send stopped: HTTP 401 \(authentication failed: check the bearer token\).*\. Nothing was lost: 300 events stay in the spool .*; fix the above, then run send again with the same --spool to deliver them\.\n$/,
+    );
     expect(r.stdout + r.stderr).not.toContain("not-the-token-123");
+    const missing = await send([file], { KEYTOS_HTTP_TOKEN: "" });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/authentication failed: no token set: export KEYTOS_HTTP_TOKEN/);
+  });
+
+  it("a run whose every line is dead-lettered exits 5, not 0, and names each reason with its count", async () => {
+    const config = path.join(dir, "small.yaml");
+    writeFileSync(config, "http:\n  maxBytesPerEvent: 600\n");
+    const [env] = [...sampleStream(1, { seed: 16 })];
+    const lines = [
+      "{not json",
+      "[1, 2",
+      JSON.stringify({ ...env, source: "Nope" }),
+      JSON.stringify({ ...env, event: { ...env?.event, Details: "x".repeat(700) } }),
+    ];
+    const file = path.join(dir, "bad.ndjson");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const r = await send(["--config", config, file]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(
+      /^send to http: accepted 0, sent 0, retried 0, dead-lettered 4 \(malformed JSON 2, invalid envelope 1, too large 1\), in spool 0, /,
+    );
+    expect(r.stderr).toMatch(
+      /^keytos-siem: 4 lines set aside \(malformed JSON 2, invalid envelope 1, too large 1\) in .*http\.deadletter\.ndjson: fix the cause, then send --replay-dead-letters\n$/,
+    );
+    const json = await send(["--config", config, "--json", file]);
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      deadLettered: 4,
+      deadLetters: { malformedJson: 2, invalidEnvelope: 1, tooLarge: 1, tooOld: 0, rejectedByDestination: 0 },
+    });
+  });
+
+  it("--replay-dead-letters: replays each line once, through the door again; still-bad lines stay with their reason", async () => {
+    const spool = path.join(dir, "spool");
+    const deadLetters = path.join(spool, "http.deadletter.ndjson");
+    // The destination condemns the first batch (400); two lines are not JSON.
+    server.script({ status: 400, body: '{"error":"schema mismatch"}' });
+    const { file, ids } = writeEvents(300, 17, ["{not json", "{also not"]);
+    const first = await send(["--json", file]);
+    expect(first.code).toBe(5);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      sent: 0,
+      deadLettered: 302,
+      deadLetters: { rejectedByDestination: 300, malformedJson: 2 },
+    });
+    expect(server.unique).toBe(0);
+
+    // The destination is fixed: the condemned events are delivered, the malformed lines stay dead-lettered.
+    const replay = await send(["--replay-dead-letters", "--json"]);
+    expect(replay.code).toBe(5);
+    expect(JSON.parse(replay.stdout)).toMatchObject({
+      replayed: { lines: 302, accepted: 300, deadLettered: 2 },
+      sent: 300,
+      deadLettered: 2,
+      deadLetters: { malformedJson: 2, rejectedByDestination: 0 },
+      inSpool: 0,
+    });
+    expect(ids.every((id) => server.received.get(id) === 1)).toBe(true);
+    const left = readFileSync(deadLetters, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(left.map((d) => [d.cause, d.line])).toEqual([
+      ["malformedJson", "{not json"],
+      ["malformedJson", "{also not"],
+    ]);
+    expect(left[0].reason).toMatch(/^not valid JSON: /);
+    expect(readdirSync(spool).filter((f) => f.includes(".replay-"))).toEqual([]);
+
+    // Nothing is replayed twice: a second replay sees only what is still dead-lettered.
+    const again = await send(["--replay-dead-letters"]);
+    expect(again.code).toBe(5);
+    expect(again.stdout).toMatch(/^replayed 2 dead letters: 0 back in the spool, 2 dead-lettered again\n/);
+    expect(server.duplicates).toBe(0);
+
+    // With nothing set aside, a replay says so and exits 0.
+    writeFileSync(deadLetters, "");
+    const none = await send(["--replay-dead-letters"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/^replayed 0 dead letters: 0 back in the spool, 0 dead-lettered again\n/);
+    expect(existsSync(deadLetters)).toBe(false);
+  });
+
+  it("send --help lists every exit code", async () => {
+    const r = await start(["send", "--help"]).done;
+    expect(r.code).toBe(0);
+    for (const code of ["0", "1", "2", "3", "4", "5", "130"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\w`, "m"));
+    expect(r.stdout).toContain("--replay-dead-letters");
+    // The README documents the same codes.
+    const readme = readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+    for (const [code] of SEND_EXIT_HELP) expect(readme).toMatch(new RegExp(`^\\| ${code} \\| \\w`, "m"));
   });
 
   it("kill -9 mid-stream, restart on the same spool: every accepted event arrives", async () => {

@@ -58,7 +58,12 @@ const COMMON_TAIL: TableColumn[] = [
   col("Summary_s", "string", "event.Summary", "Event summary"),
   col("Criticality_s", "string", "event.Criticality", "Criticality: High, Medium or Low"),
   col("Details_s", "string", "event.Details", "Free-text details"),
-  col("AdditionalData_s", "string", "*", "Any other event fields, as JSON with sorted keys"),
+  col(
+    "AdditionalData_s",
+    "string",
+    "*",
+    "Any other event fields and top-level envelope fields, as JSON with sorted keys",
+  ),
 ];
 
 const EZCA_COMMON: TableColumn[] = [

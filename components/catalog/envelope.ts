@@ -3,7 +3,9 @@
  *
  * It is the HEC-style envelope the vendor's guides describe,
  *   { time: <epoch seconds>, host, source: "EZCA"|"EZMonitor", sourcetype, event: {...} }
- * so the guides' own queries work unchanged on it (or on a destination's shape of it).
+ * so the guides' own queries work unchanged on it (or on a destination's shape of it). Fields
+ * beyond these are kept, at the top level as in `event`: a SIEM user expects to find what they
+ * sent (each destination's shape says where they go, and refuses an event it cannot store whole).
  */
 import Ajv, { type ValidateFunction } from "ajv";
 import { z } from "zod";
@@ -52,13 +54,13 @@ const base = {
 
 export const envelopeSchema = z
   .discriminatedUnion("source", [
-    z.object({
+    z.looseObject({
       ...base,
       source: z.literal("EZCA"),
       sourcetype: z.enum(["EZCA_CAs", "EZCA_Certificates"]),
       event: ezcaEventBody,
     }),
-    z.object({
+    z.looseObject({
       ...base,
       source: z.literal("EZMonitor"),
       sourcetype: z.literal("EZMonitor_Alerts"),
@@ -87,14 +89,14 @@ export type EnvelopeCheck = { ok: true; envelope: Envelope } | { ok: false; reas
  * source of truth). ajv checks in place where zod 4 builds a checked copy: 1.4 µs against 5.3 µs
  * per event (`BENCH_ONLY=envelope npm run bench`, 100k samples, median of 3), and the pipeline's
  * ceiling (http sink, null transport) is 61k ev/s with it against 40k with zod alone (same run,
- * median of 3). Unknown top-level fields are removed, as zod strips them. Only a pass is trusted:
+ * median of 3). Unknown top-level fields are kept, as zod keeps them. Only a pass is trusted:
  * anything ajv refuses goes through zod, which decides and words the reason.
  * test/envelope-fast.test.ts holds the two to the same verdicts over every catalog sample and a
  * corpus of broken ones.
  */
 let fastValidate: ValidateFunction | undefined;
 export function fastValid(value: unknown): value is Envelope {
-  fastValidate ??= new Ajv({ removeAdditional: true, strict: false, formats: { uuid: true } }).compile(
+  fastValidate ??= new Ajv({ strict: false, formats: { uuid: true } }).compile(
     z.toJSONSchema(envelopeSchema, { io: "output", unrepresentable: "any", target: "draft-07" }),
   );
   if (!fastValidate(value)) return false;
@@ -111,6 +113,24 @@ export function checkEnvelope(value: unknown): EnvelopeCheck {
     .map((issue) => `${issue.path.length ? issue.path.join(".") : "(event)"}: ${issue.message}`)
     .join("; ");
   return { ok: false, reason };
+}
+
+/** The envelope's own top-level fields; any other top-level field is the sender's, kept as sent. */
+export const ENVELOPE_FIELDS: ReadonlySet<string> = new Set([
+  "time",
+  "host",
+  "source",
+  "sourcetype",
+  "event",
+]);
+
+/** Top-level fields beyond the envelope's own (e.g. a `meta` object), as sent. */
+export function envelopeExtras(env: Envelope): Record<string, unknown> {
+  const extras: Record<string, unknown> = {};
+  for (const key of Object.keys(env)) {
+    if (!ENVELOPE_FIELDS.has(key)) extras[key] = (env as Record<string, unknown>)[key];
+  }
+  return extras;
 }
 
 /** The (product, id) an envelope is about. */

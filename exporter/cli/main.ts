@@ -14,6 +14,7 @@ import { SINKS } from "../sinks";
 import { type PlanOptions, renderPlan, runPlan, UsageError } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
+import { SEND_EXIT_HELP } from "./send-exit";
 import type { Registries, SmokeOptions } from "./smoke";
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -129,8 +130,10 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     .command("send")
     .description(
       "Send event envelopes (NDJSON, one per line) to a destination: validated at the door, spooled " +
-        "durably, batched, retried. Malformed lines go to the dead-letter file with their reason. " +
-        "Credentials come from the environment or the config file, never from the command line.",
+        "durably, batched, retried. Lines refused at the door or condemned by the destination go to the " +
+        "dead-letter file with their reason; a refused credential stops the run with every undelivered " +
+        "event kept in the spool. Credentials come from the environment or the config file, never from " +
+        "the command line.",
     )
     .argument("[file]", "NDJSON file of envelopes; standard input when omitted or -")
     .addOption(
@@ -142,6 +145,10 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     .option("--spool <dir>", "spool folder: durable queue and dead-letter file", ".keytos-spool")
     .option("--drain-timeout <seconds>", "how long to keep delivering after the input ends or a signal", "30")
     .option("--json", "print the summary as JSON")
+    .option(
+      "--replay-dead-letters",
+      "feed the destination's dead letters through the door again (after fixing their cause), then the input file if one is given (- for stdin); each line is replayed once",
+    )
     .addHelpText(
       "after",
       [
@@ -149,11 +156,19 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "Environment:",
         ...helpRows(sinks.map((s) => ({ key: s.key, lines: s.help.send }))),
         "",
-        "Exit code 0 only if every accepted event was delivered; events not delivered stay in the",
-        "spool (run send again, with no input, to retry them) or are in the dead-letter file.",
+        "Events not delivered stay in the spool: run send again (no input: < /dev/null)",
+        "to deliver them. Dead letters go to <spool>/<destination>.deadletter.ndjson,",
+        "each with its cause: malformed JSON, invalid envelope, too large, too old, too",
+        "far in the future, or rejected by the destination.",
         "",
-        "Example:",
+        "Exit codes (when several apply, the first of 3, 4, 5):",
+        ...SEND_EXIT_HELP.flatMap(([code, lines]) =>
+          lines.map((line, i) => `  ${(i === 0 ? String(code) : "").padEnd(5)}${line}`),
+        ),
+        "",
+        "Examples:",
         "  KEYTOS_HTTP_TOKEN=... keytos-siem send --to http --config send.yaml events.ndjson",
+        "  keytos-siem send --to http --replay-dead-letters   # once their cause is fixed",
       ].join("\n"),
     )
     .action(async (file: string | undefined, opts: SendOptions) => {

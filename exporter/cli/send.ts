@@ -2,17 +2,24 @@
  * `keytos-siem send --to <destination>`: reads NDJSON envelopes (file or stdin), validates them
  * at the door, spools them durably and delivers them through the shared pipeline. A progress bar
  * with rate when stdout is a TTY, a one-line summary otherwise, `--json` for scripts. SIGINT /
- * SIGTERM stop reading, flush (bounded), and exit; what is left stays in the spool.
+ * SIGTERM stop reading, flush (bounded), and exit; what is left stays in the spool. With
+ * --replay-dead-letters, the dead letters go through the door again first. Exit codes: send-exit.ts.
  */
 import { accessSync, constants, createReadStream } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
+import { SettingsError } from "../../components/config/settings";
 import { FileError } from "../../components/config/yaml-file";
+import { SpoolFullError } from "../pipeline/backlog";
 import { Exporter } from "../pipeline/exporter";
-import { formatSummary, type Summary } from "../pipeline/metrics";
+import { formatDeadLetters, formatSummary, type Summary } from "../pipeline/metrics";
+import { claimDeadLetters, type ReplayCounts, replayFile } from "../pipeline/replay";
+import type { Sink } from "../pipeline/sink";
 import type { SinkSpec } from "../sinks/spec";
 import { loadSendConfig } from "./send-config";
+import { sendExitCode } from "./send-exit";
 
 export interface SendOptions {
   to: string;
@@ -21,6 +28,8 @@ export interface SendOptions {
   json?: boolean;
   /** Seconds to keep flushing after the input ends or a signal arrives. */
   drainTimeout: string;
+  /** Feed the dead-letter file back through the door first (then the input file, if one is given). */
+  replayDeadLetters?: boolean;
 }
 
 /** A missing input file is bad input (exit 1), found before anything is spooled. */
@@ -37,6 +46,9 @@ type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
 /** Feeds input lines to the exporter in chunks, pausing the input while the spool is full. */
 async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Promise<void> {
+  // Stopped (a refused credential) with a full spool: stop reading, what was read is spooled.
+  const full = new AbortController();
+  const until = AbortSignal.any([stop, full.signal]);
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let buffer: string[] = [];
   let chain = Promise.resolve();
@@ -44,7 +56,15 @@ async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Pro
     if (buffer.length === 0) return chain;
     const lines = buffer;
     buffer = [];
-    chain = chain.then(() => exporter.acceptMany(lines));
+    chain = chain
+      .then(() => exporter.acceptMany(lines))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof SpoolFullError)) throw err;
+          full.abort();
+        },
+      );
     return chain;
   };
   const ticker = setInterval(() => void flush(), 100); // a slow producer still gets sent
@@ -58,7 +78,7 @@ async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Pro
     });
     rl.on("close", resolve);
     input.on("error", reject);
-    stop.addEventListener("abort", () => rl.close(), { once: true });
+    until.addEventListener("abort", () => rl.close(), { once: true });
   });
   try {
     await done;
@@ -83,7 +103,7 @@ function progressBar(exporter: Exporter, destination: string): () => void {
       accepted: s.accepted,
       rate: Math.round(s.eventsPerSecond),
       inSpool: s.inSpool,
-      dead: s.deadLettered + s.malformed,
+      dead: s.deadLettered,
     });
   }, 200);
   return () => {
@@ -92,7 +112,55 @@ function progressBar(exporter: Exporter, destination: string): () => void {
   };
 }
 
-/** Runs a send; resolves to the exit code (0 only if every accepted event was delivered). */
+/** The sink, with a user's mistake in its settings (no key, plain http, no token) reported as one. */
+function createSink(spec: SinkSpec, settings: unknown, connections: number, env: NodeJS.ProcessEnv): Sink {
+  try {
+    return spec.create(settings as never, { connections, env });
+  } catch (err) {
+    throw new SettingsError(`--to ${spec.key}`, [(err as Error).message]);
+  }
+}
+
+/** Replays every dead letter set aside for this destination (up to a full spool, if the run stopped). */
+async function replay(exporter: Exporter): Promise<ReplayCounts & { files: string[] }> {
+  const files = claimDeadLetters(exporter.deadLetterFile);
+  const total = { files, lines: 0, accepted: 0, deadLettered: 0 };
+  for (const file of files) {
+    try {
+      const counts = await replayFile(file, (lines) => exporter.acceptMany(lines));
+      total.lines += counts.lines;
+      total.accepted += counts.accepted;
+      total.deadLettered += counts.deadLettered;
+    } catch (err) {
+      if (!(err instanceof SpoolFullError)) throw err;
+      break; // stopped with a full spool: the rest is replayed next time, from where it stopped
+    }
+  }
+  return total;
+}
+
+/** What the user should do after the run, one line each, on stderr. */
+function advice(summary: Summary, spool: string, replayed?: ReplayCounts): string[] {
+  const lines: string[] = [];
+  if (summary.halted) {
+    lines.push(
+      `send stopped: ${summary.halted}. Nothing was lost: ${summary.inSpool} events stay in the spool ${spool}; fix the above, then run send again with the same --spool to deliver them.`,
+    );
+  } else if (summary.inSpool > 0) {
+    lines.push(`${summary.inSpool} events remain in the spool ${spool}: run send again to deliver them`);
+  }
+  if (summary.deadLettered > 0) {
+    const again = replayed?.deadLettered
+      ? ` (${replayed.deadLettered} of them replayed and still refused)`
+      : "";
+    lines.push(
+      `${summary.deadLettered} lines set aside (${formatDeadLetters(summary.deadLetters)})${again} in ${summary.deadLetterFile}: fix the cause, then send --replay-dead-letters`,
+    );
+  }
+  return lines.map((l) => `keytos-siem: ${l}\n`);
+}
+
+/** Runs a send; resolves to the exit code (send-exit.ts: 0 only if all was delivered, nothing dead-lettered). */
 export async function runSend(
   file: string | undefined,
   opts: SendOptions,
@@ -106,8 +174,9 @@ export async function runSend(
   const drainMs = Number(opts.drainTimeout) * 1000;
   if (!Number.isFinite(drainMs) || drainMs < 0)
     throw new RangeError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
+  if (file && file !== "-") assertReadable(file);
   const connections = settings.pipeline.maxInFlight ?? 4;
-  const sink = spec.create(settings.sink as never, { connections, env });
+  const sink = createSink(spec, settings.sink, connections, env);
   const exporter = new Exporter(sink, { ...settings.pipeline, spoolDir: opts.spool });
 
   const stop = new AbortController();
@@ -121,24 +190,42 @@ export async function runSend(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  if (file && file !== "-") assertReadable(file);
-  const input: Readable = file && file !== "-" ? createReadStream(file) : process.stdin;
   const stopBar = process.stdout.isTTY && !opts.json ? progressBar(exporter, opts.to) : undefined;
   let summary: Summary;
+  let replayed: (ReplayCounts & { files: string[] }) | undefined;
   try {
-    await feed(input, exporter, stop.signal);
+    // Claimed at once, while this run owns the spool and before anything is dead-lettered in it.
+    if (opts.replayDeadLetters) replayed = await replay(exporter);
+    // A replay reads standard input only when told to (-): it is usually a terminal then.
+    const stdin = file === "-" || (!file && !opts.replayDeadLetters);
+    const input = file && file !== "-" ? createReadStream(file) : stdin ? process.stdin : undefined;
+    if (input && !stop.signal.aborted) await feed(input, exporter, stop.signal);
   } finally {
     summary = await exporter.close({ timeoutMs: drainMs });
     stopBar?.();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  out.stdout(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-  const delivered = summary.inSpool === 0 && summary.deadLettered === 0 && !summary.halted;
-  if (!delivered && summary.inSpool > 0 && !opts.json) {
-    out.stderr(
-      `${summary.inSpool} events remain in the spool ${opts.spool}: run send again to deliver them\n`,
+  if (opts.json) {
+    out.stdout(
+      `${JSON.stringify(replayed ? { ...summary, replayed: jsonReplay(replayed) } : summary, null, 2)}\n`,
     );
+  } else {
+    if (replayed) out.stdout(`${formatReplay(replayed)}\n`);
+    out.stdout(`${formatSummary(summary)}\n`);
   }
-  return delivered ? 0 : 1;
+  for (const line of advice(summary, opts.spool, replayed)) out.stderr(line);
+  return sendExitCode(summary);
+}
+
+const jsonReplay = (r: ReplayCounts & { files: string[] }) => ({
+  files: r.files.map((f) => path.basename(f)),
+  lines: r.lines,
+  accepted: r.accepted,
+  deadLettered: r.deadLettered,
+});
+
+function formatReplay(r: ReplayCounts & { files: string[] }): string {
+  if (r.files.length === 0) return "replayed no dead letters: none were set aside";
+  return `replayed ${r.lines} dead letters: ${r.accepted} back in the spool, ${r.deadLettered} dead-lettered again`;
 }

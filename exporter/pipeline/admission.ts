@@ -4,11 +4,12 @@
  * in bulk become chunks for the spool's commits. Pure: nothing is written here.
  */
 import { checkEnvelope, type Envelope } from "../../components/catalog/envelope";
+import type { DeadLetterCause } from "./dead-letter";
 import type { Sink, SinkEvent } from "./sink";
 import type { SpoolEvent } from "./spool";
 
 /** What the door needs to know about the destination. */
-export type Door = Pick<Sink, "name" | "limits" | "eventBytes">;
+export type Door = Pick<Sink, "name" | "limits" | "eventBytes" | "unfit">;
 
 /**
  * An event that passed the door: a spool row (`body`, `bytes` in UTF-8) and a sink event (`env`,
@@ -28,8 +29,9 @@ export class AdmittedEvent implements SpoolEvent, SinkEvent {
   }
 }
 
-/** Why a line was refused. */
+/** Why a line was refused: the kind (counted in the summary) and the details. */
 export interface Refusal {
+  cause: DeadLetterCause;
   reason: string;
 }
 
@@ -40,25 +42,37 @@ export interface Refusal {
 export function admit(line: string, sink: Door, now?: number): AdmittedEvent | Refusal | undefined {
   const trimmed = line.trim();
   if (trimmed === "") return undefined;
-  // Whatever throws on the way (JSON.parse, a sink's sizing) refuses the line, not the whole call.
+  let value: unknown;
   try {
-    const checked = checkEnvelope(JSON.parse(trimmed));
-    if (!checked.ok) return { reason: `not a valid event envelope: ${checked.reason}` };
+    value = JSON.parse(trimmed);
+  } catch (err) {
+    return { cause: "malformedJson", reason: `not valid JSON: ${(err as Error).message}` };
+  }
+  // Whatever throws on the way (a sink's sizing) refuses the line, not the whole call.
+  try {
+    const checked = checkEnvelope(value);
+    if (!checked.ok)
+      return { cause: "invalidEnvelope", reason: `not a valid event envelope: ${checked.reason}` };
     const env = checked.envelope;
     // Plain JSON.stringify (keys in schema order, deterministic for a given input): the sorted-key
     // serialiser cost twice as much, and nothing downstream depends on key order.
     const json = JSON.stringify(env);
     const event = new AdmittedEvent(env.event.RecordId, json, Buffer.byteLength(json), env);
+    const unfit = sink.unfit?.(event);
+    if (unfit !== undefined) return { cause: "invalidEnvelope", reason: unfit };
     event.size = sink.eventBytes(event);
-    const timeProblem = checkTime(env.time * 1000, sink, now);
-    if (event.size <= sink.limits.maxBytesPerEvent && !timeProblem) return event;
-    return {
-      reason:
-        timeProblem ??
-        `event is ${event.size} bytes; ${sink.name} accepts at most ${sink.limits.maxBytesPerEvent} per event`,
-    };
+    if (event.size > sink.limits.maxBytesPerEvent) {
+      return {
+        cause: "tooLarge",
+        reason: `event is ${event.size} bytes; ${sink.name} accepts at most ${sink.limits.maxBytesPerEvent} per event`,
+      };
+    }
+    return checkTime(env.time * 1000, sink, now) ?? event;
   } catch (err) {
-    return { reason: `not valid JSON: ${(err as Error).message}` };
+    return {
+      cause: "invalidEnvelope",
+      reason: `${sink.name} cannot encode the event: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -88,7 +102,7 @@ export function* admitLines(
     const admitted = admit(line, sink);
     if (admitted === undefined) continue;
     if ("reason" in admitted) {
-      yield { reason: admitted.reason, line };
+      yield { cause: admitted.cause, reason: admitted.reason, line };
       continue;
     }
     if (chunk.rows.length > 0 && chunk.bytes + admitted.bytes > chunkBytes) {
@@ -102,16 +116,26 @@ export function* admitLines(
 }
 
 /** The sink's timestamp window, checked at the door so one stale event cannot fail a batch. */
-export function checkTime(ms: number, sink: Pick<Door, "name" | "limits">, now?: number): string | undefined {
+export function checkTime(
+  ms: number,
+  sink: Pick<Door, "name" | "limits">,
+  now?: number,
+): Refusal | undefined {
   const { maxEventAgeMs, maxEventFutureMs } = sink.limits;
   if (maxEventAgeMs === undefined && maxEventFutureMs === undefined) return undefined;
   const at = now ?? Date.now();
   // No closure per event: under tsx every closure creation also pays a naming helper.
   if (maxEventAgeMs !== undefined && ms < at - maxEventAgeMs) {
-    return `event time ${new Date(ms).toISOString()} is older than ${sink.name} accepts (${maxEventAgeMs / 3_600_000} h)`;
+    return {
+      cause: "tooOld",
+      reason: `event time ${new Date(ms).toISOString()} is older than ${sink.name} accepts (${maxEventAgeMs / 3_600_000} h)`,
+    };
   }
   if (maxEventFutureMs !== undefined && ms > at + maxEventFutureMs) {
-    return `event time ${new Date(ms).toISOString()} is further in the future than ${sink.name} accepts (${maxEventFutureMs / 3_600_000} h)`;
+    return {
+      cause: "tooNew",
+      reason: `event time ${new Date(ms).toISOString()} is further in the future than ${sink.name} accepts (${maxEventFutureMs / 3_600_000} h)`,
+    };
   }
   return undefined;
 }

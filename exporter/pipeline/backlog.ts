@@ -10,6 +10,11 @@ import type { Pending } from "./batcher";
 import type { Sink } from "./sink";
 import { Spool } from "./spool";
 
+/** The spool is full and nothing will free it in this run (stopped or closing): stop reading input. */
+export class SpoolFullError extends Error {
+  override name = "SpoolFullError";
+}
+
 /** Spool chunks read per query when refilling the queue. */
 const CHUNKS_PER_READ = 16;
 
@@ -103,11 +108,16 @@ export class Backlog {
 
   /**
    * Commits admitted events as one spool chunk, waiting while the spool has no room for them.
-   * Rejects if commits are refused (the exporter is closing) while it waits.
+   * Rejects with SpoolFullError if commits are refused (the run stopped, or the exporter is
+   * closing) while it waits.
    */
   async commit(rows: readonly AdmittedEvent[], bytes: number): Promise<void> {
     while (this.spool.bytes + bytes > this.opts.maxBytes) {
-      if (this.refusing) throw new Error("exporter closed while waiting for spool space");
+      if (this.refusing) {
+        throw new SpoolFullError(
+          `the spool is full (${this.opts.maxBytes} bytes) and nothing is being delivered: the rest of the input was not read`,
+        );
+      }
       await this.space(); // back-pressure: resumes as deliveries free space
     }
     const handedOver = !this.spoolHasMore && this.queue.length < this.opts.target;
@@ -165,7 +175,7 @@ export class Backlog {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Commits waiting for space fail from now on (the exporter is closing). */
+  /** Commits waiting for space fail from now on (the run stopped, or the exporter is closing). */
   refuseCommits(): void {
     this.refusing = true;
     this.wake();

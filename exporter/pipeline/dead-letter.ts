@@ -1,12 +1,25 @@
 /**
  * Dead-letter file: NDJSON, one object per event that will never be delivered as it is, with
- * the reason, the destination and the original line (or event). Appended and fsynced before the
- * event leaves the spool, so a dead-lettered event is never lost either.
+ * why (`cause`, one of a few kinds, and `reason`, the details), the destination and the original
+ * line (or event). Appended and fsynced before the event leaves the spool, so a dead-lettered
+ * event is never lost either; `send --replay-dead-letters` feeds it back once the cause is fixed.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 
+/** Why lines are set aside, by kind, with the words the summary uses. */
+export const DEAD_LETTER_CAUSES = {
+  malformedJson: "malformed JSON",
+  invalidEnvelope: "invalid envelope",
+  tooLarge: "too large",
+  tooOld: "too old",
+  tooNew: "too far in the future",
+  rejectedByDestination: "rejected by destination",
+} as const;
+export type DeadLetterCause = keyof typeof DEAD_LETTER_CAUSES;
+
 export interface DeadLetter {
+  cause: DeadLetterCause;
   reason: string;
   /** The input line as received, for events rejected at the door. */
   line?: string;

@@ -1,13 +1,14 @@
 /**
  * The dispatcher: a fixed number of slots for requests in flight, one job (a batch's delivery)
- * per slot, and the run's stop state: halted (a fatal answer: later batches stay in the spool)
- * or aborted (close: requests in flight are cancelled through `signal`).
+ * per slot, and the run's stop state: halted (a `stop` answer: batches not yet settled stay in
+ * the spool) or aborted (close: requests in flight are cancelled through `signal`).
  */
 
 export class Dispatcher {
   private running = 0;
   private halted: string | undefined;
   private readonly abortController = new AbortController();
+  private readonly stopController = new AbortController();
   private waiters: (() => void)[] = [];
 
   /** Slots: the configured number, capped by what the destination supports. */
@@ -20,6 +21,14 @@ export class Dispatcher {
   /** Aborts when the run is aborted; requests and retry sleeps listen to it. */
   get signal(): AbortSignal {
     return this.abortController.signal;
+  }
+
+  /**
+   * Aborts when the run halts or is aborted: retry sleeps listen to it, so a halt does not wait
+   * out a backoff. Requests in flight are left to finish (they may still be accepted).
+   */
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
   }
 
   /** Jobs running now. */
@@ -61,12 +70,15 @@ export class Dispatcher {
     );
   }
 
+  /** Stops the run for `reason`; the first reason is kept (it is the one the user must fix). */
   halt(reason: string): void {
-    this.halted = reason;
+    this.halted ??= reason;
+    this.stopController.abort();
   }
 
   abort(): void {
     this.abortController.abort();
+    this.stopController.abort();
   }
 
   /** Resolves when the next job ends, or at once when none runs. */

@@ -2,7 +2,9 @@
  * The shared delivery engine, composed of its parts: lines validated at the door (admission),
  * committed to the durable spool before they are acknowledged (backlog), cut into batches
  * (batcher), sent N at a time (dispatcher), each batch until settled (retrying sender). An event
- * leaves the spool only once delivered or dead-lettered: at-least-once, keyed by RecordId.
+ * leaves the spool only once delivered or dead-lettered: at-least-once, keyed by RecordId. A
+ * `stop` answer (refused credential, missing resource) halts the run with every undelivered
+ * event still in the spool.
  */
 import path from "node:path";
 import { admitLines } from "./admission";
@@ -60,27 +62,43 @@ export class Exporter {
   }
 
   /** Validates and persists one input line (see acceptMany). */
-  accept(line: string): Promise<void> {
-    return this.acceptMany([line]);
+  async accept(line: string): Promise<void> {
+    await this.acceptMany([line]);
   }
 
   /**
    * Validates input lines and commits the valid ones to the spool in as few transactions as the
-   * spool bound allows; malformed lines go to the dead-letter file. Resolves once every line is
-   * committed or dead-lettered; waits (back-pressure) while the spool is full.
+   * spool bound allows; refused lines go to the dead-letter file with their cause. Resolves once
+   * every line is committed or dead-lettered, with how many were of each; waits (back-pressure)
+   * while the spool is full. Rejects with SpoolFullError if the spool is full after the run
+   * stopped (nothing would free it): the caller stops reading its input.
    */
-  async acceptMany(lines: readonly string[]): Promise<void> {
+  async acceptMany(lines: readonly string[]): Promise<{ accepted: number; deadLettered: number }> {
     if (this.closed) throw new Error("exporter is closed");
+    const counts = { accepted: 0, deadLettered: 0 };
     for (const item of admitLines(lines, this.sink, this.backlog.chunkBytes)) {
       if ("line" in item) {
         this.deadLetters.write([item]);
-        this.metrics.counts.malformed++;
+        this.metrics.deadLettered(item.cause);
+        counts.deadLettered++;
         continue;
       }
       await this.backlog.commit(item.rows, item.bytes);
       this.metrics.counts.accepted += item.rows.length;
+      counts.accepted += item.rows.length;
       this.pump();
     }
+    return counts;
+  }
+
+  /** Where refused lines and rejected events go. */
+  get deadLetterFile(): string {
+    return this.deadLetters.file;
+  }
+
+  /** Why the run stopped (a `stop` answer), if it did. */
+  get haltReason(): string | undefined {
+    return this.dispatcher.haltReason;
   }
 
   /** Resolves when every accepted event is delivered, dead-lettered, or parked in the spool. */
@@ -142,11 +160,16 @@ export class Exporter {
   };
 
   /** Dead letters are written (and fsynced) before their events leave the spool. */
-  private readonly settle = ({ sent, dead, fatal }: Settlement<QueuedEvent>): void => {
-    if (dead.length > 0) this.deadLetters.write(dead.map((d) => ({ reason: d.reason, event: d.event.env })));
+  private readonly settle = ({ sent, dead, stop }: Settlement<QueuedEvent>): void => {
+    if (dead.length > 0) {
+      this.deadLetters.write(dead.map((d) => ({ cause: d.cause, reason: d.reason, event: d.event.env })));
+      for (const d of dead) this.metrics.deadLettered(d.cause);
+    }
     this.backlog.release(dead.length > 0 ? [...sent, ...dead.map((d) => d.event)] : sent);
     this.metrics.sent(sent);
-    this.metrics.counts.deadLettered += dead.length;
-    if (fatal !== undefined) this.dispatcher.halt(fatal);
+    if (stop !== undefined) {
+      this.dispatcher.halt(stop);
+      this.backlog.refuseCommits(); // a full spool will not drain now: commits waiting for room fail
+    }
   };
 }

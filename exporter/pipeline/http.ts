@@ -35,15 +35,21 @@ export function createPool(
 
 /** Messages a sink adds for the statuses whose cause is destination-specific. */
 export interface StatusHints {
-  /** 401/403, e.g. "check the API key and the site". */
+  /** 401/403: the credential and how to fix it, e.g. "check DD_API_KEY and the site". */
   auth: string;
-  /** 404, e.g. "the log group or stream does not exist". */
-  notFound?: string;
+  /** 404/405/410: what is missing, e.g. "log group X does not exist" or "no intake at URL". */
+  notFound: string;
 }
 
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+const RETRYABLE = new Set([408, 425, 429]);
+/** Answers that condemn the request body, i.e. the events in it. */
+const EVENTS_REJECTED = new Set([400, 422]);
 
-/** Classifies an HTTP answer. `body` is the (truncated) response text, quoted in messages. */
+/**
+ * Classifies an HTTP answer. `body` is the (truncated) response text, quoted in messages. Only a
+ * 400 or 422 condemns the events; any other refusal (401, 403, 404, 415...) is about the sender,
+ * its credential or its target, and stops the run with the events kept in the spool.
+ */
 export function classifyStatus(
   status: number,
   headers: Record<string, string | string[] | undefined>,
@@ -53,7 +59,7 @@ export function classifyStatus(
   if (status >= 200 && status < 300) return { kind: "ok" };
   const said = body.trim() ? `: ${body.trim().slice(0, 300)}` : "";
   if (status === 413) return { kind: "too-large", reason: `HTTP 413${said}` };
-  if (RETRYABLE.has(status)) {
+  if (RETRYABLE.has(status) || status >= 500) {
     const retryAfterMs = parseRetryAfter(headers["retry-after"]);
     return {
       kind: "retryable",
@@ -61,17 +67,17 @@ export function classifyStatus(
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   }
-  if (status === 401 || status === 403) {
-    return {
-      kind: "permanent",
-      fatal: true,
-      reason: `HTTP ${status} (authentication failed: ${hints.auth})${said}`,
-    };
+  if (EVENTS_REJECTED.has(status)) return { kind: "permanent", reason: `HTTP ${status}${said}` };
+  if (status === 401 || status === 403 || status === 407) {
+    return { kind: "stop", reason: `HTTP ${status} (authentication failed: ${hints.auth})${said}` };
   }
-  if (status === 404 && hints.notFound) {
-    return { kind: "permanent", fatal: true, reason: `HTTP 404 (${hints.notFound})${said}` };
+  if (status === 404 || status === 405 || status === 410) {
+    return { kind: "stop", reason: `HTTP ${status} (${hints.notFound})${said}` };
   }
-  return { kind: "permanent", reason: `HTTP ${status}${said}` };
+  return {
+    kind: "stop",
+    reason: `HTTP ${status} (the destination refused the request itself, not the events)${said}`,
+  };
 }
 
 /** Network-level failures (reset, refused, timeout) are transient. */

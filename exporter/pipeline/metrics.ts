@@ -2,6 +2,10 @@
  * Delivery metrics: the counters, a latency reservoir, and the summary printed at the end of a
  * run (also available as JSON). The parts count into one Metrics; nothing here reads them back.
  */
+import { DEAD_LETTER_CAUSES, type DeadLetterCause } from "./dead-letter";
+
+/** Lines set aside in a run, per cause. */
+export type DeadLetterCounts = Record<DeadLetterCause, number>;
 
 export interface Summary {
   destination: string;
@@ -11,10 +15,10 @@ export interface Summary {
   sent: number;
   /** Event-attempts that were retried (an event retried twice counts twice). */
   retried: number;
-  /** Events the destination rejected for good (in the dead-letter file). */
+  /** Lines set aside in the dead-letter file by this run: refused at the door or by the destination. */
   deadLettered: number;
-  /** Input lines rejected at the door (malformed JSON or envelope; in the dead-letter file). */
-  malformed: number;
+  /** The same lines, per cause (malformed JSON, invalid envelope, too large, too old...). */
+  deadLetters: DeadLetterCounts;
   /** Events still in the spool at the end (retry budget spent, run halted or interrupted). */
   inSpool: number;
   spoolBytes: number;
@@ -24,7 +28,7 @@ export interface Summary {
   latencyMs: { p50: number; p95: number; max: number };
   elapsedMs: number;
   eventsPerSecond: number;
-  /** Why the run stopped early (auth failure, missing resource), if it did. */
+  /** Why the run stopped early (a refused credential, a missing resource), if it did. */
   halted?: string;
   /** Last retryable error seen, to explain retries and leftovers. */
   lastError?: string;
@@ -36,8 +40,6 @@ export interface Counts {
   accepted: number;
   sent: number;
   retried: number;
-  deadLettered: number;
-  malformed: number;
   bytesSent: number;
   requests: number;
 }
@@ -72,11 +74,12 @@ export class Metrics {
     accepted: 0,
     sent: 0,
     retried: 0,
-    deadLettered: 0,
-    malformed: 0,
     bytesSent: 0,
     requests: 0,
   };
+  readonly deadLetters: DeadLetterCounts = Object.fromEntries(
+    Object.keys(DEAD_LETTER_CAUSES).map((cause) => [cause, 0]),
+  ) as DeadLetterCounts;
   /** Last retryable (or internal) error seen. */
   lastError: string | undefined;
   private readonly latency = new LatencyReservoir();
@@ -99,12 +102,24 @@ export class Metrics {
     for (const e of events) this.counts.bytesSent += e.bytes;
   }
 
+  /** Lines set aside for `cause`. */
+  deadLettered(cause: DeadLetterCause, n = 1): void {
+    this.deadLetters[cause] += n;
+  }
+
   /** The summary, given what the spool holds now and why the run halted, if it did. */
   summary(spool: { count: number; bytes: number }, halted: string | undefined): Summary {
     const elapsedMs = Date.now() - this.started;
+    const { accepted, sent, retried, bytesSent, requests } = this.counts;
     return {
       destination: this.destination,
-      ...this.counts,
+      accepted,
+      sent,
+      retried,
+      deadLettered: Object.values(this.deadLetters).reduce((a, b) => a + b, 0),
+      deadLetters: { ...this.deadLetters },
+      bytesSent,
+      requests,
       inSpool: spool.count,
       spoolBytes: spool.bytes,
       latencyMs: this.latency.snapshot(),
@@ -117,12 +132,22 @@ export class Metrics {
   }
 }
 
+/** "malformed JSON 2, too old 1": the causes that set lines aside, with their counts. */
+export function formatDeadLetters(counts: DeadLetterCounts): string {
+  return (Object.entries(counts) as [DeadLetterCause, number][])
+    .filter(([, n]) => n > 0)
+    .map(([cause, n]) => `${DEAD_LETTER_CAUSES[cause]} ${n}`)
+    .join(", ");
+}
+
 export function formatSummary(s: Summary): string {
   const mb = (b: number) => `${(b / 1_048_576).toFixed(1)} MiB`;
   const parts = [
     `send to ${s.destination}: accepted ${s.accepted}, sent ${s.sent}`,
     `retried ${s.retried}`,
-    `dead-lettered ${s.deadLettered + s.malformed} (malformed ${s.malformed})`,
+    s.deadLettered > 0
+      ? `dead-lettered ${s.deadLettered} (${formatDeadLetters(s.deadLetters)})`
+      : "dead-lettered 0",
     `in spool ${s.inSpool}`,
     `${mb(s.bytesSent)} in ${s.requests} requests`,
     `p50 ${s.latencyMs.p50} ms p95 ${s.latencyMs.p95} ms`,
@@ -130,7 +155,7 @@ export function formatSummary(s: Summary): string {
   ];
   const tail = [
     s.halted ? `halted: ${s.halted}` : "",
-    s.deadLettered + s.malformed > 0 ? `dead letters: ${s.deadLetterFile}` : "",
+    s.deadLettered > 0 ? `dead letters: ${s.deadLetterFile}` : "",
     s.inSpool > 0 && !s.halted && s.lastError ? `last error: ${s.lastError}` : "",
   ].filter(Boolean);
   return [parts.join(", "), ...tail].join("\n");

@@ -1,11 +1,13 @@
 /**
  * The retrying sender: delivers one batch until every event in it is settled: sent, dead
- * (rejected for good, with the reason) or parked (retry budget spent, run halted or aborted: it
- * stays in the spool for a later run). Outcomes drive it: full-jitter backoff, the destination's
+ * (the destination condemned the events, with the reason) or parked (retry budget spent, the
+ * destination refused the sender (`stop`), run halted or aborted: it stays in the spool for a
+ * later run). Outcomes drive it: full-jitter backoff, the destination's
  * Retry-After (on retryable and partial answers), an elapsed-time budget, halves on too-large.
  * A batch is encoded once and the payload reused on every retry; only a changed batch is
  * encoded again (the halves after too-large, the retryable rest after partial).
  */
+import type { DeadLetterCause } from "./dead-letter";
 import type { Metrics } from "./metrics";
 import { DEFAULT_RETRY, nextDelayMs, type RetryPolicy } from "./retry";
 import type { SendOutcome, Sink, SinkEvent } from "./sink";
@@ -14,17 +16,21 @@ import type { SendOutcome, Sink, SinkEvent } from "./sink";
 export interface Settlement<E> {
   /** Confirmed by the destination. */
   sent: E[];
-  /** Rejected for good: to the dead-letter file. */
-  dead: { event: E; reason: string }[];
+  /** Condemned by the destination: to the dead-letter file. */
+  dead: { event: E; reason: string; cause: DeadLetterCause }[];
   /** Not settled in this run: they stay in the spool. */
   parked: E[];
-  /** A fatal rejection (auth, missing resource): the run should halt. */
-  fatal?: string;
+  /** The destination refused the sender (credential, missing resource): the run must stop, why. */
+  stop?: string;
 }
 
-/** The run a sender works for: aborted through `signal`; `stopped` once halted or aborted. */
+/**
+ * The run a sender works for: aborted through `signal`; `stopped` once halted or aborted, when
+ * `stopSignal` aborts too (it ends retry sleeps).
+ */
 export interface Run {
   readonly signal: AbortSignal;
+  readonly stopSignal: AbortSignal;
   readonly stopped: boolean;
 }
 
@@ -91,7 +97,7 @@ export class RetryingSender<E extends SinkEvent> {
       sent: s.sent.splice(0),
       dead: s.dead.splice(0),
       parked: [],
-      ...(s.fatal ? { fatal: s.fatal } : {}),
+      ...(s.stop ? { stop: s.stop } : {}),
     });
   }
 
@@ -116,7 +122,7 @@ export class RetryingSender<E extends SinkEvent> {
     let pending = batch;
     let payload: unknown = NOT_ENCODED;
     for (let attempt = 0; ; attempt++) {
-      if (this.run.stopped || s.fatal !== undefined) return add(s.parked, pending);
+      if (this.run.stopped || s.stop !== undefined) return add(s.parked, pending);
       if (payload === NOT_ENCODED) payload = this.sink.encode(pending);
       const outcome = await this.request(payload, pending);
       // A payload that failed to encode (a rejected promise, e.g. compression) is made again.
@@ -132,7 +138,12 @@ export class RetryingSender<E extends SinkEvent> {
             const r = rejected.get(i);
             if (r === undefined) s.sent.push(event);
             else if (r.retryable) again.push(event);
-            else s.dead.push({ event, reason: `rejected by ${name}: ${r.reason}` });
+            else
+              s.dead.push({
+                event,
+                reason: `rejected by ${name}: ${r.reason}`,
+                cause: "rejectedByDestination",
+              });
           }
           if (again.length === 0) return;
           this.handOver(s, settled);
@@ -143,7 +154,11 @@ export class RetryingSender<E extends SinkEvent> {
         }
         case "too-large": {
           if (pending.length === 1) {
-            s.dead.push({ event: pending[0] as E, reason: `too large for ${name}: ${outcome.reason}` });
+            s.dead.push({
+              event: pending[0] as E,
+              reason: `too large for ${name}: ${outcome.reason}`,
+              cause: "tooLarge",
+            });
             return;
           }
           const half = Math.ceil(pending.length / 2);
@@ -153,9 +168,16 @@ export class RetryingSender<E extends SinkEvent> {
         }
         case "permanent":
           for (const event of pending)
-            s.dead.push({ event, reason: `rejected by ${name}: ${outcome.reason}` });
-          if (outcome.fatal) s.fatal = outcome.reason;
+            s.dead.push({
+              event,
+              reason: `rejected by ${name}: ${outcome.reason}`,
+              cause: "rejectedByDestination",
+            });
           return;
+        case "stop":
+          // Nothing wrong with the events: they stay in the spool, and the run stops.
+          s.stop = outcome.reason;
+          return add(s.parked, pending);
         case "retryable":
           this.metrics.lastError = outcome.reason;
           break;
@@ -165,7 +187,7 @@ export class RetryingSender<E extends SinkEvent> {
       const delay = nextDelayMs(attempt, this.retry, retryAfter, this.random);
       if (Date.now() + delay - firstTry > this.retry.maxElapsedMs) return add(s.parked, pending); // budget spent
       this.metrics.counts.retried += pending.length;
-      await sleep(delay, this.run.signal);
+      await sleep(delay, this.run.stopSignal);
     }
   }
 

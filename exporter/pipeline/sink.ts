@@ -31,16 +31,22 @@ export interface SinkLimits {
   maxInFlight?: number;
 }
 
-/** How a request ended, as the sink reads the destination's answer. */
+/**
+ * How a request ended, as the sink reads the destination's answer. The one question that decides
+ * between `permanent` and `stop`: does the answer condemn these events, or the sender itself?
+ */
 export type SendOutcome =
   | { kind: "ok" }
   /** Transient (throttling, 5xx, network): retry with backoff, at least retryAfterMs later if given. */
   | { kind: "retryable"; reason: string; retryAfterMs?: number }
+  /** The events themselves will never be accepted as sent (bad request, invalid data): dead-letter them. */
+  | { kind: "permanent"; reason: string }
   /**
-   * Will never succeed as sent (bad request, schema, auth): dead-letter the batch with reason.
-   * `fatal` (auth, missing resource) also stops the run: later batches stay in the spool.
+   * The destination refused the sender, not the events (a rejected or missing credential, a log
+   * group, topic, DCR or URL that does not exist): stop the run. Nothing is dead-lettered: this
+   * batch, the batches in flight and everything queued stay in the spool for the run after the fix.
    */
-  | { kind: "permanent"; reason: string; fatal?: boolean }
+  | { kind: "stop"; reason: string }
   /** The request was too large: split the batch in halves and retry them. */
   | { kind: "too-large"; reason: string }
   /**
@@ -59,6 +65,11 @@ export interface Sink<Encoded = unknown> {
   readonly limits: SinkLimits;
   /** Size of one event as this sink counts it toward maxBytesPerRequest (incl. per-event overhead). */
   eventBytes(event: SinkEvent): number;
+  /**
+   * Why this destination cannot store the event as it is (e.g. a field its shape has no room
+   * for), checked at the door; undefined when it can. Optional: most destinations take any envelope.
+   */
+  unfit?(event: SinkEvent): string | undefined;
   /** Turns a batch into what `send` puts on the wire. Pure. */
   encode(batch: readonly SinkEvent[]): Encoded;
   /** Sends one encoded batch and classifies the answer. Must not throw for destination errors. */

@@ -4,7 +4,7 @@ import type { Envelope } from "../../components/catalog/envelope";
 import type { Product } from "../../components/catalog/events";
 import { stableJson } from "../../components/catalog/json";
 import { sampleEvent } from "../../components/catalog/samples";
-import type { Sink } from "../pipeline/sink";
+import type { SendOutcome, Sink } from "../pipeline/sink";
 
 export type SmokeStatus = "pass" | "fail" | "sent-not-verified";
 
@@ -45,13 +45,24 @@ export function taggedTestEvent(product: Product = "EZCA", id = 4888): { env: En
   return { env, recordId };
 }
 
+/** Why the destination did not take the test event, by what its answer means for the user. */
+const NOT_ACCEPTED: Record<Exclude<SendOutcome["kind"], "ok">, string> = {
+  stop: "refused (the credential or the target, not the event)",
+  retryable:
+    "not accepted, a temporary failure (the service failed or could not be reached): run smoke again later",
+  permanent: "the test event was rejected",
+  "too-large": "the test event was rejected as too large",
+  partial: "the test event was rejected",
+};
+
 /** Sends one event straight through a sink (no spool), then closes it; throws unless accepted. */
 export async function sendOnce(sink: Sink, env: Envelope, timeoutMs: number): Promise<void> {
   try {
     const events = [{ env, json: stableJson(env) }];
     const outcome = await sink.send(sink.encode(events), events, AbortSignal.timeout(timeoutMs));
-    if (outcome.kind !== "ok")
-      throw new Error(`not accepted: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
+    if (outcome.kind === "ok") return;
+    const reason = "reason" in outcome ? outcome.reason : outcome.rejected.map((r) => r.reason).join("; ");
+    throw new Error(`${NOT_ACCEPTED[outcome.kind]}: ${reason}`);
   } finally {
     await sink.close();
   }

@@ -3,7 +3,7 @@
  * GET /api/v1/validate (API key), POST /api/v2/logs/events/search and the monitor endpoints
  * (API key + application key, 403 otherwise). Search runs `key:value` terms over the logs a
  * DatadogIntakeServer received; monitor validation accepts only log-alert queries of the
- * documented form, like Datadog's validator.
+ * documented form, like Datadog's validator. Unknown routes are 404; `failWith` fakes an outage.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DatadogIntakeServer } from "./datadog-intake-server";
@@ -19,6 +19,8 @@ interface RequestBody {
 export class DatadogApiServer extends LoopbackServer {
   readonly appKey = "app0123456789abcdef0123456789abcdef01234";
   readonly monitors = new Map<string, string>();
+  /** When set, every call is answered with this status (an outage, a proxy error). */
+  failWith: number | undefined;
 
   constructor(private readonly intake: DatadogIntakeServer) {
     super();
@@ -27,6 +29,10 @@ export class DatadogApiServer extends LoopbackServer {
   protected handle(req: IncomingMessage, raw: Buffer, res: ServerResponse): ServerResponse {
     const reply = (status: number, payload: object) =>
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    if (this.failWith) return reply(this.failWith, { errors: ["Internal Server Error"] });
+    // An unknown route is a 404 whatever the keys, as at a wrong URL.
+    if (!/^\/api\/v(1\/validate|2\/logs\/events\/search|1\/monitor\/[^/]+)$/.test(req.url ?? ""))
+      return reply(404, { errors: ["Not found"] });
     const apiOk = req.headers["dd-api-key"] === this.intake.apiKey;
     if (req.method === "GET" && req.url === "/api/v1/validate") {
       return apiOk ? reply(200, { valid: true }) : reply(403, { errors: ["Forbidden"] });

@@ -3,7 +3,7 @@
  * `Authorization: Bearer <token>` (401), `Content-Type: application/x-ndjson` (415), a body
  * under `maxBodyBytes` (413), a RecordId in every line (400), and answers 200 `{}` otherwise.
  * Scripted faults are consumed one per request: any status (with Retry-After and body),
- * connection resets, slow responses. Every event received is counted by RecordId.
+ * connection resets, slow responses. Every event received is counted (and kept) by RecordId.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LoopbackServer } from "./loopback-server";
@@ -32,6 +32,8 @@ export class FaultServer extends LoopbackServer {
   delayMs = 0;
   /** RecordId -> times received. */
   readonly received = new Map<string, number>();
+  /** RecordId -> the event as last received. */
+  readonly events = new Map<string, Record<string, unknown>>();
   readonly requests: RequestLog[] = [];
   private faults: Fault[] = [];
 
@@ -98,15 +100,19 @@ export class FaultServer extends LoopbackServer {
         JSON.stringify({ error: `body of ${body.length} bytes exceeds ${this.maxBodyBytes}` }),
       );
     }
-    const ids: string[] = [];
+    const events: [string, Record<string, unknown>][] = [];
     for (const line of body.toString("utf8").split("\n")) {
       if (!line) continue;
-      const id = (JSON.parse(line) as { event?: { RecordId?: string } }).event?.RecordId;
+      const event = JSON.parse(line) as { event?: { RecordId?: string } };
+      const id = event.event?.RecordId;
       if (!id) return answer(400, '{"error":"line without event.RecordId"}');
-      ids.push(id);
+      events.push([id, event]);
     }
-    for (const id of ids) this.received.set(id, (this.received.get(id) ?? 0) + 1);
-    log(200, ids.length);
+    for (const [id, event] of events) {
+      this.received.set(id, (this.received.get(id) ?? 0) + 1);
+      this.events.set(id, event);
+    }
+    log(200, events.length);
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
   }
 }

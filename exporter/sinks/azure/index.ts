@@ -7,7 +7,7 @@
  * classified, so the pipeline retries, splits or dead-letters them: none is dropped.
  */
 import { LogsIngestionClient, type LogsUploadFailure } from "@azure/monitor-ingestion";
-import { toSentinelRow } from "../../../components/azure/shape";
+import { azureConflict, toSentinelRow } from "../../../components/azure/shape";
 import type { Envelope } from "../../../components/catalog/envelope";
 import { parseRetryAfter } from "../../pipeline/retry";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
@@ -40,7 +40,7 @@ export interface StreamUpload {
 
 /** How one failed call's rows should be handled. */
 type FailureClass =
-  | { kind: "fatal"; reason: string }
+  | { kind: "stop"; reason: string }
   | { kind: "retryable"; reason: string; retryAfterMs?: number }
   | { kind: "too-large"; reason: string }
   | { kind: "permanent"; reason: string };
@@ -67,28 +67,33 @@ export function classifyUploadError(
   const e = cause as RestErrorLike;
   const said = `${e.name}${e.statusCode ? ` HTTP ${e.statusCode}` : ""}${e.code ? ` ${e.code}` : ""}: ${e.message.slice(0, 300)}`;
   if (CREDENTIAL_ERRORS.has(e.name)) {
-    return { kind: "fatal", reason: `no Azure token: ${said} (check azure.credential and its settings)` };
+    return {
+      kind: "stop",
+      reason: `no Azure token: ${said} (check azure.credential and the credential it selects: AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, a managed identity, az login, or KEYTOS_AZURE_ACCESS_TOKEN)`,
+    };
   }
   const status = e.statusCode;
   if (status === undefined) return { kind: "retryable", reason: `network error ${said}` };
   if (status === 413) return { kind: "too-large", reason: said };
-  if (RETRYABLE.has(status)) {
+  if (RETRYABLE.has(status) || status >= 500) {
     const retryAfterMs = parseRetryAfter(e.response?.headers.get("retry-after"));
     return { kind: "retryable", reason: said, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
   if (status === 401 || status === 403) {
     return {
-      kind: "fatal",
+      kind: "stop",
       reason: `${said} (authentication failed: the sender needs Monitoring Metrics Publisher on the DCR, and the token's audience must be the Azure Monitor one)`,
     };
   }
   if (status === 404) {
     return {
-      kind: "fatal",
+      kind: "stop",
       reason: `${said} (DCR ${config.dcrImmutableId} or its stream ${stream} does not exist at this endpoint: check dcrImmutableId and endpoint against the AzureDestination outputs)`,
     };
   }
-  return { kind: "permanent", reason: said };
+  // Only a bad request condemns the rows; any other refusal is about the sender or its target.
+  if (status === 400 || status === 422) return { kind: "permanent", reason: said };
+  return { kind: "stop", reason: `${said} (the service refused the request itself, not the rows)` };
 }
 
 /** Combines the failed calls of one batch into the pipeline's outcome. */
@@ -108,13 +113,13 @@ export function combineFailures(
   const wait = retryAfterMs > 0 ? { retryAfterMs } : {};
   if (failed === batchSize && kinds.size === 1) {
     const f = first.failure;
-    if (f.kind === "fatal") return { kind: "permanent", fatal: true, reason: f.reason };
+    if (f.kind === "stop") return { kind: "stop", reason: f.reason };
     if (f.kind === "too-large") return { kind: "too-large", reason: f.reason };
     if (f.kind === "permanent") return { kind: "permanent", reason: f.reason };
     return { kind: "retryable", reason: f.reason, ...wait };
   }
   // Some calls failed, others landed: only the failed rows go back. A too-large call is retried
-  // with fewer rows (the SDK re-chunks them); an auth failure beside successes is taken as transient.
+  // with fewer rows (the SDK re-chunks them); a `stop` failure beside successes is taken as transient.
   return {
     kind: "partial",
     rejected: failures.flatMap(({ indexes, failure }) =>
@@ -145,6 +150,12 @@ export class AzureLogsSink implements Sink<StreamUpload[]> {
       ...(config.audience ? { audience: config.audience } : {}),
       userAgentOptions: { userAgentPrefix: "keytos-siem" },
     });
+  }
+
+  /** A top-level field that would clash in AdditionalData_s: refused at the door, with the reason. */
+  unfit(event: SinkEvent): string | undefined {
+    const conflict = azureConflict(event.env);
+    return conflict && `azure cannot store the event as sent: ${conflict}`;
   }
 
   /** Row JSON bytes, as the SDK counts them toward its 1,000,000-byte chunks. */

@@ -19,6 +19,7 @@ import { SENTINEL_TABLES, type SentinelTable } from "../../../components/azure/t
 import { CATALOG, sourcetypeOf } from "../../../components/catalog/events";
 import { sampleEvent } from "../../../components/catalog/samples";
 import type { CompiledRule } from "../../../components/policy/compile";
+import { explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { azureCredential, azureTlsOptions } from "./credential";
 import { AzureLogsSink, type AzureSinkConfig } from "./index";
@@ -124,11 +125,21 @@ async function verifyRows(
       return rowsOf(await client.queryResource(workspace, kql, { duration: "PT2H" }));
     } catch (err) {
       const e = err as Error & { statusCode?: number };
-      const hint =
-        e.statusCode === 401 || e.statusCode === 403
-          ? " (the credential needs Log Analytics Reader on the workspace and a token for https://api.loganalytics.io)"
-          : "";
-      throw new Error(`workspace query failed: ${e.message}${hint}`);
+      const what = "workspace query";
+      if (e.statusCode === undefined)
+        throw new Error(explainNetwork(what, opts.queryEndpoint ?? "the Log Analytics query API", err));
+      throw new Error(
+        explainStatus(
+          what,
+          e.statusCode,
+          {
+            credential:
+              "the credential needs Log Analytics Reader on the workspace and a token for https://api.loganalytics.io",
+            notFound: `workspace ${workspace} not found: check the workspaceResourceId output (and KEYTOS_AZURE_QUERY_ENDPOINT, if set)`,
+          },
+          e.message,
+        ),
+      );
     }
   };
   const patience = opts.patienceMs ?? 900_000;

@@ -103,6 +103,15 @@ export class CloudWatchSdkSink implements Sink<InputLogEvent[]> {
   }
 }
 
+/** Errors that condemn the events sent (their content, size or time), not the sender. */
+const EVENTS_REJECTED = new Set([
+  "InvalidParameterException",
+  "ValidationException",
+  "SerializationException",
+]);
+/** Errors of the SDK's credential chain: no credentials found, or a provider that failed. */
+const NO_CREDENTIALS = new Set(["CredentialsProviderError", "TokenProviderError"]);
+
 export function classifyAwsError(
   err: unknown,
   config: Pick<CloudWatchSinkConfig, "logGroupName" | "logStreamName" | "region">,
@@ -110,24 +119,34 @@ export function classifyAwsError(
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const said = `${e.name ?? "Error"}: ${e.message ?? String(err)}`;
-  if (RETRYABLE.has(e.name ?? "") || (status !== undefined && status >= 500) || status === undefined) {
-    return { kind: "retryable", reason: said };
-  }
-  if (e.name === "ResourceNotFoundException") {
+  if (NO_CREDENTIALS.has(e.name ?? "")) {
     return {
-      kind: "permanent",
-      fatal: true,
-      reason: `${said} (log group "${config.logGroupName}" or stream "${config.logStreamName}" does not exist in ${config.region})`,
+      kind: "stop",
+      reason: `no AWS credentials: ${said} (set AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or run where a role is attached; or use the bearer path with KEYTOS_CLOUDWATCH_API_KEY)`,
     };
   }
-  if (
-    ["AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"].includes(e.name ?? "")
-  ) {
+  if (status === undefined) {
     return {
-      kind: "permanent",
-      fatal: true,
+      kind: "retryable",
+      reason: `network error, no answer from CloudWatch Logs in ${config.region} (check the region, the endpoint and the network): ${said}`,
+    };
+  }
+  if (RETRYABLE.has(e.name ?? "") || status >= 500) return { kind: "retryable", reason: said };
+  // Sequence tokens are gone, but an old endpoint may still say the batch was taken already.
+  if (e.name === "DataAlreadyAcceptedException") return { kind: "ok" };
+  if (e.name === "ResourceNotFoundException") {
+    return {
+      kind: "stop",
+      reason: `${said} (log group "${config.logGroupName}" or stream "${config.logStreamName}" does not exist in ${config.region}: create it with the CloudWatch component, or fix logGroupName / logStreamName / region)`,
+    };
+  }
+  if (EVENTS_REJECTED.has(e.name ?? "")) return { kind: "permanent", reason: said };
+  if (status === 401 || status === 403 || /Access|Token|Signature|Credential|Auth/.test(e.name ?? "")) {
+    return {
+      kind: "stop",
       reason: `${said} (check the AWS credentials and logs:PutLogEvents on the log group)`,
     };
   }
-  return { kind: "permanent", reason: said };
+  // Any other refusal is about the request's target or the account, not the events.
+  return { kind: "stop", reason: `${said} (CloudWatch refused the request itself, not the events)` };
 }

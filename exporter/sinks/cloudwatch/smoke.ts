@@ -14,6 +14,7 @@ import { cloudwatchAlertOf } from "../../../components/cloudwatch/alerts";
 import { filterPatternMatches } from "../../../components/cloudwatch/filter-pattern";
 import { toCloudWatchEvent } from "../../../components/cloudwatch/shape";
 import type { CompiledRule } from "../../../components/policy/compile";
+import { explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { type CloudWatchSinkConfig, createCloudWatchSink } from "./index";
 
@@ -29,6 +30,36 @@ export interface CloudWatchSmokeOptions {
 }
 
 const D = "cloudwatch";
+
+/** AWS answers errors with HTTP 400 and a name: the status each name means for the user. */
+const STATUS_OF: Record<string, number> = {
+  ResourceNotFoundException: 404,
+  AccessDeniedException: 403,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  ExpiredTokenException: 403,
+  ThrottlingException: 429,
+};
+
+/** Why reading the test event back failed: credentials, a missing group or stream, the service, or no answer. */
+export function readBackProblem(err: unknown, config: CloudWatchSinkConfig): string {
+  const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+  const what = "read back (GetLogEvents)";
+  if (e.name === "CredentialsProviderError")
+    return `${what}: no AWS credentials to read with: set AWS_PROFILE or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (they need logs:GetLogEvents)`;
+  const status = e.$metadata?.httpStatusCode;
+  const where = config.endpoint ?? `the CloudWatch Logs endpoint of ${config.region}`;
+  if (status === undefined) return explainNetwork(what, where, err);
+  return explainStatus(
+    what,
+    STATUS_OF[e.name] ?? status,
+    {
+      credential: `the AWS credentials that read back need logs:GetLogEvents on ${config.logGroupName}`,
+      notFound: `log group "${config.logGroupName}" or stream "${config.logStreamName}" does not exist in ${config.region}`,
+    },
+    `${e.name}: ${e.message}`,
+  );
+}
 
 export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<SmokeResult[]> {
   const { config } = opts;
@@ -55,14 +86,18 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
           return { result: "sent-not-verified", detail: "read-back disabled: sent, not verified" };
         const deadline = Date.now() + (opts.patienceMs ?? 60_000);
         for (;;) {
-          const page = await client.send(
-            new GetLogEventsCommand({
-              logGroupName: config.logGroupName,
-              logStreamName: config.logStreamName,
-              startTime: Math.round(test.time * 1000) - 60_000,
-              startFromHead: true,
-            }),
-          );
+          const page = await client
+            .send(
+              new GetLogEventsCommand({
+                logGroupName: config.logGroupName,
+                logStreamName: config.logStreamName,
+                startTime: Math.round(test.time * 1000) - 60_000,
+                startFromHead: true,
+              }),
+            )
+            .catch((err: unknown) => {
+              throw new Error(readBackProblem(err, config));
+            });
           if (page.events?.some((e) => e.message?.includes(recordId))) {
             return {
               result: "pass",

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Dispatcher, Pool } from "undici";
 import type { Envelope } from "../../../components/catalog/envelope";
-import { toDatadogLog } from "../../../components/datadog/shape";
+import { datadogConflict, toDatadogLog } from "../../../components/datadog/shape";
 import { datadogIntakeUrl } from "../../../components/datadog/site";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
@@ -64,6 +64,12 @@ export class DatadogSink implements Sink<Promise<Buffer>> {
     return text;
   }
 
+  /** A top-level field that would overwrite another attribute: refused at the door, with the reason. */
+  unfit(event: SinkEvent): string | undefined {
+    const conflict = datadogConflict(event.env);
+    return conflict && `datadog cannot store the event as sent: ${conflict}`;
+  }
+
   /** Uncompressed bytes as an array element (the 5 MB limit is on the uncompressed payload). */
   eventBytes(event: SinkEvent): number {
     return Buffer.byteLength(this.json(event.env)) + 1;
@@ -97,7 +103,8 @@ export class DatadogSink implements Sink<Promise<Buffer>> {
     }
     const text = await readBody(res.body).catch(() => "");
     return classifyStatus(res.statusCode, res.headers, text, {
-      auth: `check the API key and the site: the key must belong to the ${this.config.site} organisation (a key from another site is rejected)`,
+      auth: `check DD_API_KEY and the site: the key must belong to the ${this.config.site} organisation (a key from another site is rejected)`,
+      notFound: `no Datadog Logs intake at ${this.url.origin}${this.url.pathname}: check the site (DD_SITE) or datadog.endpoint`,
     });
   }
 

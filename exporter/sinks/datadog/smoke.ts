@@ -8,6 +8,7 @@ import { request } from "undici";
 import { datadogAlertOf } from "../../../components/datadog/alerts";
 import { datadogApiUrl } from "../../../components/datadog/site";
 import type { CompiledRule } from "../../../components/policy/compile";
+import { type Causes, explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { createDatadogSink, type DatadogSinkConfig } from "./index";
 
@@ -26,20 +27,39 @@ export interface DatadogSmokeOptions {
 
 const D = "datadog";
 
+interface ApiAnswer {
+  status: number;
+  json: Record<string, unknown>;
+  text: string;
+}
+
+/** One API call; a call that gets no answer throws, naming the address it could not reach. */
 async function api(
   base: string,
+  what: string,
   method: "GET" | "POST",
   path: string,
   headers: Record<string, string>,
   body?: unknown,
-) {
-  const res = await request(`${base}${path}`, {
-    method,
-    headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+): Promise<ApiAnswer> {
+  let res: Awaited<ReturnType<typeof request>>;
+  try {
+    res = await request(`${base}${path}`, {
+      method,
+      headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (err) {
+    throw new Error(explainNetwork(what, base, err));
+  }
   const text = await res.body.text();
-  return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    // Not Datadog's JSON (a proxy's or a wrong host's page): the status says what happened.
+  }
+  return { status: res.statusCode, json, text };
 }
 
 export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResult[]> {
@@ -49,6 +69,13 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
   const keys = { "dd-api-key": apiKey, ...(appKey ? { "dd-application-key": appKey } : {}) };
   const results: SmokeResult[] = [];
   const { env: test, recordId } = taggedTestEvent();
+  const site = opts.config.site;
+  const notFound = `no Datadog API at ${base}: check the site (DD_SITE) or the apiUrl output`;
+  /** What the application key needs for a call, and where its answers could come from. */
+  const appKeyCauses = (scope: string): Causes => ({
+    credential: `check DD_APP_KEY (it needs the ${scope} scope) and that it and DD_API_KEY belong to the ${site} organisation`,
+    notFound,
+  });
 
   const sent = await timed(D, "send test log", async () => {
     await sendOnce(createDatadogSink(opts.config, { connections: 1, env: opts.env }), test, 30_000);
@@ -59,9 +86,17 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
   if (!appKey) {
     results.push(
       await timed(D, "verify", async () => {
-        const v = await api(base, "GET", "/api/v1/validate", { "dd-api-key": apiKey });
-        if (v.status !== 200 || v.json.valid !== true)
-          throw new Error(`API key rejected by ${opts.config.site} (HTTP ${v.status})`);
+        const what = "API key check";
+        const v = await api(base, what, "GET", "/api/v1/validate", { "dd-api-key": apiKey });
+        if (v.status !== 200) {
+          throw new Error(
+            explainStatus(what, v.status, {
+              credential: `DD_API_KEY was refused by ${site}: check the key and that it belongs to the ${site} organisation`,
+              notFound,
+            }),
+          );
+        }
+        if (v.json.valid !== true) throw new Error(`${what}: ${site} says the API key is not valid`);
         return {
           result: "sent-not-verified",
           detail: "key valid, sent, not verified (set DD_APP_KEY to search for the test log)",
@@ -76,14 +111,13 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
       await timed(D, "find test log", async () => {
         const deadline = Date.now() + (opts.patienceMs ?? 120_000);
         for (;;) {
-          const found = await api(base, "POST", "/api/v2/logs/events/search", keys, {
+          const what = "Logs search";
+          const found = await api(base, what, "POST", "/api/v2/logs/events/search", keys, {
             filter: { query: `service:EZCA @RecordId:${recordId}`, from: "now-30m", to: "now" },
             page: { limit: 1 },
           });
           if (found.status !== 200)
-            throw new Error(
-              `Logs search answered HTTP ${found.status}: check DD_APP_KEY (logs_read_data scope)`,
-            );
+            throw new Error(explainStatus(what, found.status, appKeyCauses("logs_read_data"), found.text));
           if (Array.isArray(found.json.data) && found.json.data.length > 0) {
             return {
               result: "pass",
@@ -105,14 +139,16 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
     if (!dd) continue;
     results.push(
       await timed(D, `monitor query ${rule.key}`, async () => {
-        const v = await api(base, "POST", "/api/v1/monitor/validate", keys, {
+        const what = "monitor validation";
+        const v = await api(base, what, "POST", "/api/v1/monitor/validate", keys, {
           type: "log alert",
           query: dd.query,
           name: rule.key,
           message: rule.name,
         });
+        if (v.status === 400) throw new Error(`Datadog rejects ${dd.query}: ${v.text.slice(0, 300)}`);
         if (v.status !== 200)
-          throw new Error(`Datadog rejects ${dd.query}: HTTP ${v.status} ${JSON.stringify(v.json)}`);
+          throw new Error(explainStatus(what, v.status, appKeyCauses("monitors_read"), v.text));
         return { result: "pass", detail: `query validated by Datadog: ${dd.query}` };
       }),
     );
@@ -120,8 +156,18 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
   for (const id of opts.monitorIds ?? []) {
     results.push(
       await timed(D, `monitor ${id} exists`, async () => {
-        const m = await api(base, "GET", `/api/v1/monitor/${encodeURIComponent(id)}`, keys);
-        if (m.status !== 200) throw new Error(`monitor ${id}: HTTP ${m.status}`);
+        const what = `monitor ${id}`;
+        const m = await api(base, what, "GET", `/api/v1/monitor/${encodeURIComponent(id)}`, keys);
+        if (m.status === 404) {
+          // Missing monitor or wrong address? The key check answers 404 only at a wrong address.
+          const probe = await api(base, what, "GET", "/api/v1/validate", keys);
+          if (probe.status === 404) throw new Error(explainStatus(what, 404, appKeyCauses("monitors_read")));
+          throw new Error(
+            `${what} does not exist in the ${site} organisation (deleted, or outputs of another stack)`,
+          );
+        }
+        if (m.status !== 200)
+          throw new Error(explainStatus(what, m.status, appKeyCauses("monitors_read"), m.text));
         return { result: "pass", detail: `monitor ${id} "${String(m.json.name)}" exists` };
       }),
     );

@@ -65,6 +65,7 @@ export class HttpSink implements Sink<Buffer> {
     const text = await readBody(res.body).catch(() => "");
     return classifyStatus(res.statusCode, res.headers, text, {
       auth: this.token ? "check the bearer token" : "no token set: export KEYTOS_HTTP_TOKEN",
+      notFound: `nothing takes events at ${this.url.origin}${this.url.pathname}: check http.url (KEYTOS_HTTP_URL)`,
     });
   }
 

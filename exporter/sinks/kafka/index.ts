@@ -32,46 +32,59 @@ function root(err: KafkaError): KafkaError {
   return e;
 }
 
-/** Auth, unknown topic and authorization failures are distinct, fatal and explained; the rest is retried. */
+/** kafkajs errors of a connection that could not be made or was lost. */
+const CONNECTION_ERRORS = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSRequestTimeoutError",
+]);
+
+/**
+ * Auth, unknown topic and authorization failures are distinct, explained, and stop the run (the
+ * events stay in the spool); a rejected record is dead-lettered; the rest is retried.
+ */
 export function classifyKafkaError(
   err: unknown,
-  config: Pick<KafkaSinkConfig, "topic">,
+  config: Pick<KafkaSinkConfig, "topic" | "bootstrapServers">,
   username: string,
 ): SendOutcome {
+  const brokers = config.bootstrapServers;
   const outer = err as KafkaError;
   const e = root(outer);
   const said = `${e.name}: ${e.message}`;
   if (e.name === "KafkaJSSASLAuthenticationError" || outer.name === "KafkaJSSASLAuthenticationError") {
     return {
-      kind: "permanent",
-      fatal: true,
+      kind: "stop",
       reason: `SASL/PLAIN authentication failed for user "${username}": check the username and password (${said})`,
     };
   }
   if (e.type === "UNKNOWN_TOPIC_OR_PARTITION") {
     return {
-      kind: "permanent",
-      fatal: true,
+      kind: "stop",
       reason: `topic "${config.topic}" does not exist on the cluster (create it with the KafkaDestination component) (${said})`,
     };
   }
   if (e.type === "TOPIC_AUTHORIZATION_FAILED") {
     return {
-      kind: "permanent",
-      fatal: true,
+      kind: "stop",
       reason: `User:${username} is not authorized to write to topic "${config.topic}": grant Write and Describe on it (${said})`,
     };
   }
   if (e.type === "CLUSTER_AUTHORIZATION_FAILED") {
     return {
-      kind: "permanent",
-      fatal: true,
+      kind: "stop",
       reason: `User:${username} is not authorized to write to topic "${config.topic}" (cluster authorization failed for the idempotent producer): grant Write and Describe on the topic, or IdempotentWrite on the cluster before Kafka 3.0 (${said})`,
     };
   }
   if (e.type === "MESSAGE_TOO_LARGE" || e.type === "RECORD_LIST_TOO_LARGE")
     return { kind: "too-large", reason: said };
   if (e.type === "INVALID_RECORD" || e.type === "CORRUPT_MESSAGE") return { kind: "permanent", reason: said };
+  if (CONNECTION_ERRORS.has(e.name) || CONNECTION_ERRORS.has(outer.name)) {
+    return {
+      kind: "retryable",
+      reason: `cannot reach the brokers ${brokers.join(",")}: check bootstrapServers, the network and TLS (${said})`,
+    };
+  }
   return { kind: "retryable", reason: said };
 }
 
