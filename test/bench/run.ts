@@ -6,6 +6,8 @@
  * BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS, BENCH_EVENTS_PER_EVENT and
  * BENCH_PLAN_COUNTS size them.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { benchCloudWatch } from "./cloudwatch";
 import { benchHttpSinks } from "./http-sinks";
@@ -20,6 +22,13 @@ const events = Number(process.env.BENCH_EVENTS ?? 50_000);
 const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
 const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50,200").split(",").map(Number);
 const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);
+
+// What the bench and the processes it starts (servers, senders, services) write through
+// os.tmpdir() goes in one folder, removed on exit, Ctrl-C included (exit handlers stop the services).
+const runDir = mkdtempSync(path.join(tmpdir(), "keytos-bench-run-"));
+process.env.TMPDIR = runDir;
+process.once("exit", () => rmSync(runDir, { recursive: true, force: true }));
+process.once("SIGINT", () => process.exit(130));
 
 async function main() {
   const sections: BenchSection[] = [];
