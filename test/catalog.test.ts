@@ -146,6 +146,26 @@ describe("per-destination mappings", () => {
     });
   });
 
+  it("Datadog: message and status from the event, else the catalog, else the product and id", () => {
+    const bare = (e: ReturnType<typeof sampleEvent>, over: Record<string, unknown> = {}) => {
+      const { Summary: _s, Criticality: _c, ...event } = e.event;
+      return { ...e, event: { ...event, ...over } } as typeof e;
+    };
+    expect(toDatadogLog(bare(sampleEvent("EZMonitor", 25)))).toMatchObject({
+      message: "A new sub domain was registered.",
+      status: "notice",
+    });
+    expect(toDatadogLog(bare(sampleEvent("EZCA", 4870)))).toMatchObject({ status: "warn" });
+    // The event's own fields win (a re-rated or reworded event).
+    expect(
+      toDatadogLog(bare(sampleEvent("EZMonitor", 30), { Summary: "Port 22 open", Criticality: "High" })),
+    ).toMatchObject({ message: "Port 22 open", status: "error" });
+    expect(toDatadogLog(bare(sampleEvent("EZMonitor", 30), { VulnerabilityID: 77 }))).toMatchObject({
+      message: "EZMonitor Vulnerability ID 77",
+      status: "info",
+    });
+  });
+
   it("Sentinel: row for the right table, only declared columns, typed values", () => {
     for (const e of sampleCatalog()) {
       const { table, row } = toSentinelRow(e);
