@@ -15,6 +15,7 @@ import {
 import { toCloudWatchEvent } from "../components/cloudwatch/shape";
 import { toDatadogLog } from "../components/datadog/shape";
 import { toKafkaRecord } from "../components/kafka/shape";
+import { taggedTestEvent } from "../exporter/smoke/result";
 
 const ids = (product: string, category: string) =>
   CATALOG.filter((e) => e.product === product && e.category === category).map((e) => e.id);
@@ -113,6 +114,31 @@ describe("samples", () => {
     expect(avg).toBeGreaterThan(350);
     expect(avg).toBeLessThan(800);
     expect(events.every((e) => checkEnvelope(e).ok)).toBe(true);
+  });
+
+  it("a million events from one seed have a million RecordIds; the same seed, the same stream", () => {
+    const seen = new Set<string>();
+    for (const e of sampleStream(1_000_000, { seed: 7 })) seen.add(e.event.RecordId);
+    expect(seen.size).toBe(1_000_000);
+    const first = (seed: number) => [...sampleStream(100, { seed })].map((e) => e.event.RecordId);
+    expect(first(7)).toEqual(first(7));
+    expect(first(7)[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }, 120_000);
+
+  it("streams of different seeds, sampleEvent and smoke-test events never share a RecordId", () => {
+    const stream = (seed: number) => [...sampleStream(50_000, { seed })].map((e) => e.event.RecordId);
+    const ids = new Set(stream(7));
+    expect(stream(8).filter((id) => ids.has(id))).toEqual([]);
+    // sampleEvent's ids, for any seed, are named apart from the streams'.
+    for (const seed of [7, 8, undefined]) {
+      const catalog = sampleCatalog(seed === undefined ? {} : { seed }).map((e) => e.event.RecordId);
+      expect(new Set(catalog).size).toBe(CATALOG.length);
+      expect(catalog.filter((id) => ids.has(id))).toEqual([]);
+    }
+    // Smoke tests tag a random UUID per run, never a sample's.
+    const smoke = Array.from({ length: 1000 }, () => taggedTestEvent().recordId);
+    expect(new Set(smoke).size).toBe(1000);
+    expect(smoke).not.toContain(sampleEvent("EZCA", 4888).event.RecordId);
   });
 
   it("throws on an unknown event", () => {
