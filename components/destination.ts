@@ -71,6 +71,8 @@ export interface Destination<
   readonly alerts?: AlertCompiler<A>;
   /** Whether these settings create the alerts (a destination may make them optional); default yes. */
   alerting?(s: z.output<S>): boolean;
+  /** Whether these settings give every alert a target whatever the policy says (a stack-wide topic); default no. */
+  notifiesEveryAlert?(s: z.output<S>): boolean;
   /** Creates the destination's providers and component under the stack. */
   deploy(s: z.output<S>, ctx: DeployContext): Deployed<z.input<O>>;
   readonly plan: PlanTables;

@@ -11,6 +11,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { pick } from "../components/config/plan-tables";
 import type { Destination, PlanTables, ProviderConfig } from "../components/destination";
+import { type AlertCompiler, silentAlerts } from "../components/policy";
 import { DESTINATIONS } from "../components/registry";
 import { namespaceConfig, resolveStack } from "./config";
 import { outputsSchemaFor } from "./outputs";
@@ -49,6 +50,8 @@ export interface Plan {
   providers: PlannedResource[];
   destinations: PlannedDestination[];
   alerts: PlannedAlert[];
+  /** Alerts that notify nobody, each with how to add a target (the CLI prints them to stderr). */
+  warnings: string[];
 }
 
 export interface PlanOptions {
@@ -178,6 +181,8 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
   const alerting = resolved.registry.filter(
     (d) => d.alerts && c[d.key] !== undefined && (d.alerting?.(c[d.key] as never) ?? true),
   );
+  // A stack-wide target (e.g. CloudWatch's alarmTopicArn) gives that destination's alerts one.
+  const unnotified = alerting.filter((d) => !d.notifiesEveryAlert?.(c[d.key] as never));
   return {
     stack: opts.stack,
     customer: c.customer,
@@ -205,5 +210,9 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
       }
       return row;
     }),
+    warnings: silentAlerts(
+      resolved.policy,
+      unnotified.map((d) => d.alerts as AlertCompiler),
+    ).map((w) => w.message),
   };
 }

@@ -15,6 +15,7 @@ import {
 import { toCloudWatchEvent } from "../components/cloudwatch/shape";
 import { toDatadogLog } from "../components/datadog/shape";
 import { toKafkaRecord } from "../components/kafka/shape";
+import { taggedTestEvent } from "../exporter/smoke/result";
 
 const ids = (product: string, category: string) =>
   CATALOG.filter((e) => e.product === product && e.category === category).map((e) => e.id);
@@ -115,6 +116,31 @@ describe("samples", () => {
     expect(events.every((e) => checkEnvelope(e).ok)).toBe(true);
   });
 
+  it("a million events from one seed have a million RecordIds; the same seed, the same stream", () => {
+    const seen = new Set<string>();
+    for (const e of sampleStream(1_000_000, { seed: 7 })) seen.add(e.event.RecordId);
+    expect(seen.size).toBe(1_000_000);
+    const first = (seed: number) => [...sampleStream(100, { seed })].map((e) => e.event.RecordId);
+    expect(first(7)).toEqual(first(7));
+    expect(first(7)[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }, 120_000);
+
+  it("streams of different seeds, sampleEvent and smoke-test events never share a RecordId", () => {
+    const stream = (seed: number) => [...sampleStream(50_000, { seed })].map((e) => e.event.RecordId);
+    const ids = new Set(stream(7));
+    expect(stream(8).filter((id) => ids.has(id))).toEqual([]);
+    // sampleEvent's ids, for any seed, are named apart from the streams'.
+    for (const seed of [7, 8, undefined]) {
+      const catalog = sampleCatalog(seed === undefined ? {} : { seed }).map((e) => e.event.RecordId);
+      expect(new Set(catalog).size).toBe(CATALOG.length);
+      expect(catalog.filter((id) => ids.has(id))).toEqual([]);
+    }
+    // Smoke tests tag a random UUID per run, never a sample's.
+    const smoke = Array.from({ length: 1000 }, () => taggedTestEvent().recordId);
+    expect(new Set(smoke).size).toBe(1000);
+    expect(smoke).not.toContain(sampleEvent("EZCA", 4888).event.RecordId);
+  });
+
   it("throws on an unknown event", () => {
     expect(() => sampleEvent("EZCA", 1)).toThrow(/no catalog event EZCA:1/);
   });
@@ -143,6 +169,26 @@ describe("per-destination mappings", () => {
     expect(toDatadogLog(sampleEvent("EZMonitor", 18))).toMatchObject({
       service: "EZMonitor",
       VulnerabilityID: 18,
+    });
+  });
+
+  it("Datadog: message and status from the event, else the catalog, else the product and id", () => {
+    const bare = (e: ReturnType<typeof sampleEvent>, over: Record<string, unknown> = {}) => {
+      const { Summary: _s, Criticality: _c, ...event } = e.event;
+      return { ...e, event: { ...event, ...over } } as typeof e;
+    };
+    expect(toDatadogLog(bare(sampleEvent("EZMonitor", 25)))).toMatchObject({
+      message: "A new sub domain was registered.",
+      status: "notice",
+    });
+    expect(toDatadogLog(bare(sampleEvent("EZCA", 4870)))).toMatchObject({ status: "warn" });
+    // The event's own fields win (a re-rated or reworded event).
+    expect(
+      toDatadogLog(bare(sampleEvent("EZMonitor", 30), { Summary: "Port 22 open", Criticality: "High" })),
+    ).toMatchObject({ message: "Port 22 open", status: "error" });
+    expect(toDatadogLog(bare(sampleEvent("EZMonitor", 30), { VulnerabilityID: 77 }))).toMatchObject({
+      message: "EZMonitor Vulnerability ID 77",
+      status: "info",
     });
   });
 

@@ -56,7 +56,11 @@ describe("CloudWatchDestination (Pulumi mocks)", () => {
     ).toHaveLength(1);
     expect(count("aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
     expect(count("aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
-    expect(count("aws:sns/topic:Topic")).toBe(0);
+    // The default policy's one e-mail list: one topic for every alarm, one subscription.
+    expect(count("aws:sns/topic:Topic")).toBe(1);
+    expect(ofType("aws:sns/topicSubscription:TopicSubscription").map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ protocol: "email", endpoint: "secops@example.com" }),
+    ]);
     expect(ofType("aws:cloudwatch/logGroup:LogGroup")[0]?.inputs).toMatchObject({
       name: "/keytos-siem/contoso",
       retentionInDays: 365,

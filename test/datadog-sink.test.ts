@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleStream } from "../components/catalog";
+import { CATALOG, sampleCatalog, sampleStream } from "../components/catalog";
 import { datadogIntakeUrl } from "../components/datadog/site";
 import { loadPolicy } from "../components/registry";
 import { Exporter } from "../exporter/pipeline/exporter";
@@ -49,6 +49,33 @@ describe("datadog sink", () => {
       const hit = intake.logs.find((l) => `service:${l.service}` === service && String(l[name]) === value);
       expect(hit, rule.key).toBeDefined();
     }
+  });
+
+  it("each log's status follows the event's criticality and its message is the event's summary", async () => {
+    intake.logs.length = 0;
+    // As the products may send them: without Summary or Criticality; the catalog fills both in.
+    const bare = sampleCatalog({ time: Date.now() / 1000 - 60 }).map((e) => {
+      const { Summary: _s, Criticality: _c, ...event } = e.event;
+      return JSON.stringify({ ...e, event });
+    });
+    expect(await send(bare, { DD_API_KEY: intake.apiKey })).toMatchObject({ sent: CATALOG.length });
+    const status = { High: "error", Medium: "warn", Low: "notice" };
+    const got = (e: (typeof CATALOG)[number]) =>
+      intake.logs.find((l) => l.service === e.product && (l.EventID ?? l.VulnerabilityID) === e.id);
+    for (const e of CATALOG) {
+      expect(got(e), `${e.product}:${e.id}`).toMatchObject({
+        status: status[e.criticality],
+        message: e.summary,
+      });
+    }
+    // The contract server refuses a status Datadog does not document (it would become info).
+    const res = await fetch(intake.url, {
+      method: "POST",
+      headers: { "dd-api-key": intake.apiKey, "content-type": "application/json" },
+      body: JSON.stringify([{ message: "x", status: "high" }]),
+    });
+    expect(res.status).toBe(400);
+    await res.arrayBuffer();
   });
 
   it("413 above the uncompressed limit splits the batch", async () => {

@@ -1,5 +1,6 @@
 /** The Datadog smoke check against the local intake and API stand-ins. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleEvent } from "../components/catalog";
 import { loadPolicy } from "../components/registry";
 import { smokeDatadog } from "../exporter/sinks/datadog/smoke";
 import { DatadogApiServer } from "./support/datadog-api-server";
@@ -143,5 +144,17 @@ describe("datadog smoke check", () => {
     expect(down[0]?.detail).toMatch(
       /^not accepted, a temporary failure \(the service failed or could not be reached\): run smoke again later: network error ECONNREFUSED/,
     );
+  });
+
+  it("each run sends a test log with a RecordId of its own, never a sample's", async () => {
+    const smokeIds = () =>
+      intake.logs.filter((l) => l.hostname === "keytos-siem-smoke").map((l) => l.RecordId);
+    const before = smokeIds().length;
+    for (let run = 0; run < 2; run++)
+      await smokeDatadog({ ...base(), rules: [], env: { DD_API_KEY: intake.apiKey } });
+    const ids = smokeIds().slice(before);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain(sampleEvent("EZCA", 4888).event.RecordId);
   });
 });

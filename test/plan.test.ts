@@ -55,7 +55,7 @@ describe("plan on the example stacks", () => {
 
   it("has the exact resource counts and queries each destination needs", () => {
     const all = plans.get("example-all") as Plan;
-    expect(all.totalResources).toBe(134);
+    expect(all.totalResources).toBe(136);
     expect(all.destinations.map((d) => d.destination)).toEqual(["cloudwatch", "datadog", "azure", "kafka"]);
     expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
     expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
@@ -82,6 +82,46 @@ describe("plan on the example stacks", () => {
       { type: "pulumi:providers:aws", name: "aws-us-east-1", settings: { region: "us-east-1" } },
     ]);
     expect(cw.alerts.every((a) => a.cloudwatch && !a.datadog)).toBe(true);
+    // The examples' policy names a target at every destination.
+    expect([...plans.values()].map((p) => p.warnings)).toEqual(EXAMPLES.map(() => []));
+  });
+});
+
+describe("alerts that notify nobody", () => {
+  const policy = path.join(mkdtempSync(path.join(tmpdir(), "keytos-plan-")), "no-targets.yaml");
+  writeFileSync(
+    policy,
+    "version: 1\nrules:\n  - { name: high, select: { criticality: [High] }, severity: high }\n",
+  );
+
+  it("are warned about for the stack's alerting destinations; a stack-wide alarm topic is a target", async () => {
+    const plan = (config: Record<string, unknown>) =>
+      planStack(config, { stack: "quiet", projectRoot: ROOT, policyFile: policy });
+    const all = await plan(stackConfig("example-all"));
+    expect(all.warnings).toEqual([
+      expect.stringMatching(
+        /^policy rule "high": 13 cloudwatch alerts notify nobody \(EZCA:4882, .* and 9 more\); add notify\.cloudwatch\.emails/,
+      ),
+      expect.stringMatching(
+        /^policy rule "high": 13 datadog alerts notify nobody .*; add notify\.datadog\.handles/,
+      ),
+    ]);
+    expect((await plan(stackConfig("example-kafka"))).warnings).toEqual([]);
+    const topic = "arn:aws:sns:us-east-1:123456789012:secops";
+    const withTopic = await plan({ "keytos-siem:cloudwatch": { region: "us-east-1", alarmTopicArn: topic } });
+    expect(withTopic.warnings).toEqual([]);
+  });
+
+  it("the CLI prints them on stderr and in --json, and still exits 0", async () => {
+    const text = await cli(["plan", "--stack", "example-datadog", "--policy", policy]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(
+      /^keytos-siem: warning: policy rule "high": 13 datadog alerts notify nobody .*\n$/,
+    );
+    const json = await cli(["plan", "--stack", "example-datadog", "--policy", policy, "--json"]);
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      expect.stringMatching(/13 datadog alerts notify nobody/),
+    ]);
   });
 });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../components/catalog";
 import { PolicyError } from "../components/policy";
@@ -74,6 +76,14 @@ describe("default policy (the guides' advice)", () => {
     expect(low.every((k) => !byKey.has(k))).toBe(true);
     expect(compiled.unalerted.map((u) => u.key).sort()).toEqual(low.sort());
     expect(compiled.rules).toHaveLength(CATALOG.length - low.length);
+  });
+
+  it("is the README's alert-policy example, verbatim", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const marker = readme.indexOf("<!-- policies/default.yaml ");
+    expect(marker).toBeGreaterThan(0);
+    const block = /^```yaml\n([\s\S]*?)^```$/m.exec(readme.slice(marker))?.[1];
+    expect(block).toBe(readFileSync(path.join(__dirname, "..", "policies", "default.yaml"), "utf8"));
   });
 
   it("declares the CloudWatch metric and alarm for each rule", () => {

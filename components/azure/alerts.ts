@@ -62,6 +62,8 @@ export const azureAlerts: AlertCompiler<SentinelAlert, typeof notify> = {
     createIncident: n.createIncident ?? true,
     ...(n.suppressFor ? { suppressionDuration: isoDuration(n.suppressFor) } : {}),
   }),
+  notifies: (a) => a.createIncident,
+  addTarget: "set notify.azure.createIncident: true, the default (policy defaults or this rule)",
   summary: (a) => a.kql.replace(/\n/g, " "),
   describe: (a) => a.kql,
   verify: (a, rule) => {

@@ -9,7 +9,7 @@
  */
 import Ajv, { type ValidateFunction } from "ajv";
 import { z } from "zod";
-import { findEvent, type Product, sourcetypeOf } from "./events";
+import { type CatalogEvent, type Criticality, findEvent, type Product, sourcetypeOf } from "./events";
 import { PRODUCT_FACTS } from "./products";
 
 /** Fields shared by EZCA and EZMonitor event bodies. Unknown extra fields are kept (forward compatible). */
@@ -141,4 +141,25 @@ export function envelopeKey(env: Envelope): { product: Product; id: number } {
 /** The event id of an envelope (EventID or VulnerabilityID, per product). */
 export function envelopeId(env: Envelope): number {
   return (env.event as Record<string, unknown>)[PRODUCT_FACTS[env.source].idField] as number;
+}
+
+/** The catalog entry of an envelope's event, if the catalog knows its (product, id). */
+export function catalogEventOf(env: Envelope): CatalogEvent | undefined {
+  return findEvent(env.source, envelopeId(env));
+}
+
+/**
+ * What a destination shows for an event whose body may lack them (the products do not always send
+ * Summary and Criticality): the event's own values, else the catalog's, else the product and id.
+ */
+export function eventFacts(env: Envelope): { summary: string; criticality?: Criticality } {
+  const known = catalogEventOf(env);
+  const criticality = env.event.Criticality ?? known?.criticality;
+  return {
+    summary:
+      env.event.Summary ??
+      known?.summary ??
+      `${env.source} ${PRODUCT_FACTS[env.source].idLabel} ${envelopeId(env)}`,
+    ...(criticality ? { criticality } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * the post-deploy smoke test. Deterministic for a given seed, so tests and benchmarks are
  * repeatable; every sample passes the envelope schema.
  */
+import { hash } from "node:crypto";
 import type { Envelope } from "./envelope";
 import { CATALOG, type CatalogEvent, findEvent, type Product, sourcetypeOf } from "./events";
 import { PRODUCT_FACTS } from "./products";
@@ -21,16 +22,27 @@ export function prng(seed: number): () => number {
 
 type Rand = () => number;
 const pickOne = <T>(rand: Rand, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
-const hex = (rand: Rand, n: number): string =>
-  Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
+/** n hex digits, 8 per PRNG draw (a stream of a million events draws tens of millions). */
+const hex = (rand: Rand, n: number): string => {
+  let s = "";
+  while (s.length < n)
+    s += Math.floor(rand() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0");
+  return s.slice(0, n);
+};
 
-/** RFC 9562 version-4 UUID drawn from the PRNG (deterministic under a seed). */
-export function uuidFrom(rand: Rand): string {
-  const h = hex(rand, 32).split("");
-  h[12] = "4";
-  h[16] = ((Number.parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16);
-  const s = h.join("");
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+/**
+ * A RecordId named by `name`: an RFC 9562 version-8 UUID holding 122 bits of the name's SHA-256
+ * (the RFC's name-based v8 example). The same name gives the same id, so samples stay
+ * reproducible; distinct names collide with probability about n^2 / 2^123 (none in 10^15 ids),
+ * as random UUIDs do. The 32-bit PRNG seed must not pick RecordIds: by the birthday bound a
+ * stream of a million repeats about 116 of them, and receivers de-duplicate on RecordId.
+ */
+export function recordIdFor(name: string): string {
+  const h = hash("sha256", name, "hex");
+  const variant = ((Number.parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const USERS = [
@@ -115,10 +127,19 @@ export const SAMPLE_EPOCH = 1768478400;
 
 /** One realistic envelope for a catalog event. Throws on an unknown (product, id). */
 export function sampleEvent(product: Product, id: number, opts: SampleOptions = {}): Envelope {
+  const seed = opts.seed ?? id * 7919 + (product === "EZCA" ? 1 : 2);
+  return build(
+    product,
+    id,
+    prng(seed),
+    recordIdFor(`keytos-siem sample ${product}:${id} seed ${seed}`),
+    opts,
+  );
+}
+
+function build(product: Product, id: number, rand: Rand, recordId: string, opts: SampleOptions): Envelope {
   const event = findEvent(product, id);
   if (!event) throw new Error(`no catalog event ${product}:${id}; run \`keytos-siem catalog\` to list them`);
-  const rand = prng(opts.seed ?? id * 7919 + (product === "EZCA" ? 1 : 2));
-  const recordId = uuidFrom(rand);
   const body = product === "EZCA" ? ezcaBody(event, rand, recordId) : ezmonitorBody(event, rand, recordId);
   return {
     time: opts.time ?? SAMPLE_EPOCH,
@@ -135,18 +156,19 @@ export function sampleCatalog(opts: SampleOptions = {}): Envelope[] {
 }
 
 /**
- * A stream of `count` events cycling through the catalog with distinct record ids and
- * increasing times (one per millisecond from `time`), for load tests and benchmarks.
+ * A stream of `count` events cycling through the catalog with increasing times (one per
+ * millisecond from `time`), for load tests and benchmarks. Event i's RecordId is named by the
+ * stream's seed and i: distinct within the stream, from other seeds' streams and from
+ * sampleEvent's; the same seed gives the same stream.
  */
 export function* sampleStream(count: number, opts: SampleOptions = {}): Generator<Envelope> {
-  const rand = prng(opts.seed ?? 42);
+  const seed = opts.seed ?? 42;
+  const rand = prng(seed);
   const start = opts.time ?? SAMPLE_EPOCH;
   for (let i = 0; i < count; i++) {
     const event = CATALOG[i % CATALOG.length] as CatalogEvent;
-    yield sampleEvent(event.product, event.id, {
-      seed: Math.floor(rand() * 2 ** 32),
-      time: start + i / 1000,
-      ...(opts.host ? { host: opts.host } : {}),
-    });
+    const bodyRand = prng(Math.floor(rand() * 2 ** 32)); // bodies may repeat; RecordIds may not
+    const recordId = recordIdFor(`keytos-siem stream ${seed} #${i}`);
+    yield build(event.product, event.id, bodyRand, recordId, { ...opts, time: start + i / 1000 });
   }
 }

@@ -94,6 +94,9 @@ export const cloudwatchAlerts: AlertCompiler<CloudWatchAlert, typeof notify> = {
     emails: n.emails ?? [],
     topicArns: n.topicArns ?? [],
   }),
+  notifies: (a) => a.emails.length + a.topicArns.length > 0,
+  addTarget:
+    "add notify.cloudwatch.emails or .topicArns (policy defaults or this rule), or the stack's keytos-siem:cloudwatch.alarmTopicArn",
   summary: (a) => a.pattern,
   describe: (a) => `${a.pattern}\nmetric ${a.metricNamespace}/${a.metricName}`,
   verify: (a, rule: RuleContext) => {

@@ -14,6 +14,7 @@ export const cloudwatch = {
   outputs: cloudwatchOutputs,
   secrets: ["apiKey"] as const,
   alerts: cloudwatchAlerts,
+  notifiesEveryAlert: (s) => s.alarmTopicArn !== undefined,
   deploy(s, ctx) {
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const { Provider } = require("@pulumi/aws") as typeof aws;

@@ -65,6 +65,8 @@ export const datadogAlerts: AlertCompiler<DatadogAlert, typeof notify> = {
       ],
     };
   },
+  notifies: (a) => a.handles.length > 0,
+  addTarget: 'add notify.datadog.handles, e.g. ["@pagerduty-secops"] (policy defaults or this rule)',
   summary: (a) => a.query,
   verify: (a, rule) => {
     let parts: ReturnType<typeof parseDatadogMonitorQuery>;

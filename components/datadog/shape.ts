@@ -1,11 +1,15 @@
 /**
  * Datadog Logs intake v2 entry. Event attributes sit at the top level so `@EventID:4888` and
- * `@VulnerabilityID:18` match; `service` is the product so `service:EZCA` matches. The sender's
- * own top-level envelope fields (e.g. `meta`) are attributes too (`@meta.tenant`); one that
- * would overwrite an event attribute or a reserved one cannot be stored as sent (datadogConflict).
+ * `@VulnerabilityID:18` match; `service` is the product so `service:EZCA` matches. The log's
+ * `message` is the event's summary and its `status` follows the event's criticality (the
+ * event's own fields, else the catalog's), so the Log Explorer's status facet sorts them. The
+ * sender's own top-level envelope fields (e.g. `meta`) are attributes too (`@meta.tenant`); one
+ * that would overwrite an event attribute or a reserved one cannot be stored as sent
+ * (datadogConflict).
  */
 import type { Envelope } from "../catalog/envelope";
-import { envelopeExtras, envelopeId } from "../catalog/envelope";
+import { envelopeExtras, envelopeId, eventFacts } from "../catalog/envelope";
+import type { Criticality } from "../catalog/events";
 import { PRODUCT_FACTS } from "../catalog/products";
 
 export interface DatadogLog {
@@ -14,14 +18,39 @@ export interface DatadogLog {
   hostname: string;
   service: "EZCA" | "EZMonitor";
   message: string;
-  status: "error" | "warn" | "info";
+  status: DatadogStatus;
   /** Milliseconds since epoch: Datadog's reserved date attribute. */
   timestamp: number;
   sourcetype: string;
   [attribute: string]: unknown;
 }
 
-const STATUS_BY_CRITICALITY = { High: "error", Medium: "warn", Low: "info" } as const;
+/**
+ * Datadog's log status values (severity, as syslog's: emerg 0 ... debug 7, plus ok), as the Log
+ * Status Remapper documents them (docs.datadoghq.com/logs/log_configuration/processors/log_status_remapper).
+ */
+export type DatadogStatus =
+  | "emerg"
+  | "alert"
+  | "critical"
+  | "error"
+  | "warn"
+  | "notice"
+  | "info"
+  | "debug"
+  | "ok";
+
+/**
+ * Criticality -> status. High events are the ones a responder acts on now (error, as an alert
+ * would be); Medium deserve a look the same day (warn); Low are normal but significant audit
+ * events (notice, syslog's "normal but significant condition"), kept above routine info logs.
+ * An event the catalog does not know, without a Criticality, is info.
+ */
+export const DATADOG_STATUS_BY_CRITICALITY: Readonly<Record<Criticality, DatadogStatus>> = {
+  High: "error",
+  Medium: "warn",
+  Low: "notice",
+};
 
 /** The attributes toDatadogLog sets itself. */
 const RESERVED = new Set([
@@ -47,7 +76,7 @@ export function datadogConflict(env: Envelope): string | undefined {
 }
 
 export function toDatadogLog(env: Envelope): DatadogLog {
-  const criticality = env.event.Criticality;
+  const { summary, criticality } = eventFacts(env);
   const idTag = `${PRODUCT_FACTS[env.source].idTag}:${envelopeId(env)}`;
   return {
     ...env.event,
@@ -57,8 +86,8 @@ export function toDatadogLog(env: Envelope): DatadogLog {
     hostname: env.host,
     service: env.source,
     sourcetype: env.sourcetype,
-    message: env.event.Summary ?? `${env.source} event`,
-    status: criticality ? STATUS_BY_CRITICALITY[criticality] : "info",
+    message: summary,
+    status: criticality ? DATADOG_STATUS_BY_CRITICALITY[criticality] : "info",
     timestamp: Math.round(env.time * 1000),
   };
 }

@@ -45,6 +45,13 @@ export interface AlertCompiler<A = unknown, N extends z.ZodType = z.ZodType> {
   readonly defaults?: z.ZodRawShape;
   /** The alert for one selected event; `notify` is defaults' notify merged with the rule's. */
   compile(event: CatalogEvent, rule: RuleContext, notify: z.output<N>, defaults: PolicyDefaults): A;
+  /**
+   * Whether the alert notifies someone (a topic, an @-handle, an incident): `policy check` and
+   * `plan` warn about alerts that fire where nobody looks.
+   */
+  notifies(alert: A): boolean;
+  /** How to give this destination's alerts a target, for that warning (policy fields, e.g. notify.<key>.*). */
+  readonly addTarget: string;
   /** One line for the plan's alert matrix. */
   summary(alert: A): string;
   /** What `policy compile` shows (may span lines); defaults to the summary. */

@@ -11,6 +11,7 @@ export * from "./compile";
 export * from "./duration";
 export * from "./load";
 export * from "./schema";
+export * from "./silent";
 
 function compileLocated(
   parsed: ReturnType<typeof parsePolicy>,

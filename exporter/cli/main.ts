@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CATALOG, PRODUCTS } from "../../components/catalog/events";
 import { SettingsError } from "../../components/config/settings";
 import { FileError } from "../../components/config/yaml-file";
-import { compilerNamed, namesOf, readPolicy } from "../../components/policy";
+import { compilerNamed, namesOf, readPolicy, silentAlerts } from "../../components/policy";
 import { alertCompilers, DESTINATIONS } from "../../components/registry";
 import { StackConfigError } from "../../stacks/config";
 import { SpoolBusyError } from "../pipeline/spool";
@@ -96,6 +96,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       out.stdout(
         `${file}: OK (${compiled.rules.length} alerted events, ${compiled.unalerted.length} not alerted)\n`,
       );
+      for (const w of silentAlerts(compiled, alerters)) out.stderr(`keytos-siem: warning: ${w.message}\n`);
     });
 
   policy
@@ -205,6 +206,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       // stacks: capture none (2.3x faster per stack).
       Error.stackTraceLimit = 0;
       const plan = await runPlan(opts, destinations);
+      for (const w of plan.warnings) out.stderr(`keytos-siem: warning: ${w}\n`);
       out.stdout(opts.json ? json(plan) : renderPlan(plan, destinations));
     });
 

@@ -7,6 +7,8 @@
  * BENCH_EVENTS_PER_EVENT and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS, BENCH_SPOOL_ROUNDS,
  * BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope runs.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { benchCloudWatch } from "./cloudwatch";
 import { benchEnvelope } from "./envelope";
@@ -29,6 +31,13 @@ const spoolEvents = Number(process.env.BENCH_SPOOL_EVENTS ?? 100_000);
 const spoolRounds = Number(process.env.BENCH_SPOOL_ROUNDS ?? 3);
 const envelopeEvents = Number(process.env.BENCH_ENVELOPE_EVENTS ?? 100_000);
 const envelopeRounds = Number(process.env.BENCH_ENVELOPE_ROUNDS ?? 3);
+
+// What the bench and the processes it starts (servers, senders, services) write through
+// os.tmpdir() goes in one folder, removed on exit, Ctrl-C included (exit handlers stop the services).
+const runDir = mkdtempSync(path.join(tmpdir(), "keytos-bench-run-"));
+process.env.TMPDIR = runDir;
+process.once("exit", () => rmSync(runDir, { recursive: true, force: true }));
+process.once("SIGINT", () => process.exit(130));
 
 async function main() {
   const sections: BenchSection[] = [];

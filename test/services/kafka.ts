@@ -150,10 +150,12 @@ export async function restartableKafka(opts: { detached?: boolean } = {}): Promi
   writeFileSync(path.join(dir, "log4j2.properties"), LOG4J(logFile));
   const cp = `${libs}/*`;
   const log4j = `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`;
+  // The JVM ignores TMPDIR: its scratch files go in the work folder, and no /tmp/hsperfdata_<user>.
+  const jvm = [log4j, "-XX:-UsePerfData", `-Djava.io.tmpdir=${dir}`];
   const clusterId = randomBytes(16).toString("base64url");
   runOrThrow(
     "java",
-    [log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props],
+    [...jvm, "-cp", cp, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props],
     "Formatting Kafka storage",
   );
   const info: KafkaInfo = {
@@ -170,7 +172,7 @@ export async function restartableKafka(opts: { detached?: boolean } = {}): Promi
   const launch = async (): Promise<Spawned> => {
     const service = spawnService(
       "java",
-      ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", log4j, "-cp", cp, "kafka.Kafka", props],
+      ["-Xms256m", "-Xmx768m", "-XX:+UseG1GC", ...jvm, "-cp", cp, "kafka.Kafka", props],
       path.join(dir, "java.out"),
       { detached: opts.detached ?? false },
     );

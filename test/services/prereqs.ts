@@ -19,15 +19,18 @@ export class MissingPrerequisite extends Error {
   }
 }
 
+/** Maven's JVM writes no /tmp/hsperfdata_<user> (the JVM ignores TMPDIR; the suite leaves nothing in /tmp). */
+const env = () => ({ ...process.env, MAVEN_OPTS: `${process.env.MAVEN_OPTS ?? ""} -XX:-UsePerfData`.trim() });
+
 /** Runs `cmd args` and returns stdout+stderr, or undefined when the command is not installed. */
 function probe(cmd: string, args: string[]): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: env() });
   if (r.error) return undefined;
   return `${r.stdout ?? ""}${r.stderr ?? ""}`;
 }
 
 export function requireJava(): void {
-  const out = probe("java", ["-version"]);
+  const out = probe("java", ["-XX:-UsePerfData", "-version"]);
   if (out === undefined) {
     throw new MissingPrerequisite(
       "Java is not installed: the Kafka test broker needs Java 17 or newer.",
@@ -170,6 +173,7 @@ export function runOrThrow(cmd: string, args: string[], what: string, opts: { cw
   const r = spawnSync(cmd, args, {
     encoding: "utf8",
     cwd: opts.cwd ?? PROJECT_ROOT,
+    env: env(),
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error || r.status !== 0) {

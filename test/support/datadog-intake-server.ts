@@ -3,10 +3,27 @@
  * DD-API-KEY header (401 missing, 403 invalid), Content-Type application/json, gzip bodies
  * decoded when Content-Encoding says so (400 if corrupt), <= 5 MB uncompressed (413), a JSON
  * array of <= 1000 objects (400), 202 on success. Logs are kept for inspection.
+ * Stricter than Datadog on one point: a `status` that is not one of the documented values is a
+ * 400 here, where Datadog would quietly file the log as info.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { LoopbackServer } from "./loopback-server";
+
+/** Log status values, as Datadog's Log Status Remapper documents them (warning/emergency as spelled out). */
+export const DOCUMENTED_STATUSES = [
+  "emerg",
+  "emergency",
+  "alert",
+  "critical",
+  "error",
+  "warn",
+  "warning",
+  "notice",
+  "info",
+  "debug",
+  "ok",
+];
 
 export class DatadogIntakeServer extends LoopbackServer {
   readonly apiKey = "dd0123456789abcdef0123456789abcd";
@@ -46,6 +63,16 @@ export class DatadogIntakeServer extends LoopbackServer {
     }
     if (!Array.isArray(logs) || logs.length > 1000 || !logs.every((l) => l && typeof l === "object")) {
       return answer(400, { errors: ["expected a JSON array of at most 1000 log objects"] });
+    }
+    const badStatus = (logs as Record<string, unknown>[]).find(
+      (l) => l.status !== undefined && !DOCUMENTED_STATUSES.includes(String(l.status)),
+    );
+    if (badStatus) {
+      return answer(400, {
+        errors: [
+          `status ${JSON.stringify(badStatus.status)} is not one of ${DOCUMENTED_STATUSES.join(", ")}`,
+        ],
+      });
     }
     this.logs.push(...(logs as Record<string, unknown>[]));
     return answer(202, {}, logs.length);
