@@ -4,14 +4,15 @@
  * with rate when stdout is a TTY, a one-line summary otherwise, `--json` for scripts. SIGINT /
  * SIGTERM stop reading, flush (bounded), and exit; what is left stays in the spool.
  */
-import { accessSync, constants, createReadStream } from "node:fs";
+import { accessSync, constants, createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
-import { FileError } from "../../components/config/yaml-file";
+import { FileError, unreadable } from "../../components/config/yaml-file";
 import { Exporter } from "../pipeline/exporter";
 import { formatSummary, type Summary } from "../pipeline/metrics";
 import type { SinkSpec } from "../sinks/spec";
+import { UsageError } from "./errors";
 import { loadSendConfig } from "./send-config";
 
 export interface SendOptions {
@@ -23,13 +24,15 @@ export interface SendOptions {
   drainTimeout: string;
 }
 
-/** A missing input file is bad input (exit 1), found before anything is spooled. */
+/** A missing or unreadable input file is bad input (exit 1), found before anything is spooled. */
 function assertReadable(file: string): void {
   try {
     accessSync(file, constants.R_OK);
+    if (statSync(file).isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not readable";
-    throw new FileError("input", file, [{ path: [], message: `cannot read the input file: ${why}` }]);
+    throw new FileError("input", file, [
+      { path: [], message: `cannot read the input file: ${unreadable(err)}` },
+    ]);
   }
 }
 
@@ -105,7 +108,8 @@ export async function runSend(
   for (const w of settings.warnings) out.stderr(`keytos-siem: warning: ${w}\n`);
   const drainMs = Number(opts.drainTimeout) * 1000;
   if (!Number.isFinite(drainMs) || drainMs < 0)
-    throw new RangeError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
+    throw new UsageError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
+  if (file && file !== "-") assertReadable(file);
   const connections = settings.pipeline.maxInFlight ?? 4;
   const sink = spec.create(settings.sink as never, { connections, env });
   const exporter = new Exporter(sink, { ...settings.pipeline, spoolDir: opts.spool });
@@ -121,7 +125,6 @@ export async function runSend(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  if (file && file !== "-") assertReadable(file);
   const input: Readable = file && file !== "-" ? createReadStream(file) : process.stdin;
   const stopBar = process.stdout.isTTY && !opts.json ? progressBar(exporter, opts.to) : undefined;
   let summary: Summary;
