@@ -182,9 +182,12 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       [
         "",
         "Examples:",
+        "  keytos-siem plan                      lists the stacks it can plan",
         "  keytos-siem plan --stack example-all",
         "  keytos-siem plan --config customers/contoso.yaml --policy policies/strict.yaml --json",
         "",
+        "Values the cloud assigns on deploy (ARNs, ids, keys, endpoints) show as",
+        '"(known after deploy)", as pulumi preview shows them.',
         "Exit code 1 with every problem listed when the config or the policy is invalid.",
       ].join("\n"),
     )
