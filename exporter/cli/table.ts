@@ -1,6 +1,6 @@
 /**
  * Terminal tables for the CLI (cli-table3), fitted to the terminal: columns that fit keep their
- * width, the widest give way and wrap at word boundaries (and after - / : , inside long words),
+ * width, the widest give way and wrap at word boundaries (long words after - / : , | or a dot),
  * so no line is wider than the terminal and no cell is cut. `--wide` keeps every cell on one line.
  */
 import Table from "cli-table3";
