@@ -35,7 +35,11 @@ export interface ResolvedStack {
 
 export class StackConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
+    super(
+      problems.length === 1
+        ? `invalid stack configuration: ${problems[0]}`
+        : `invalid stack configuration:\n  ${problems.join("\n  ")}`,
+    );
     this.name = "StackConfigError";
   }
 }

@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { pick } from "../components/config/plan-tables";
+import { KNOWN_AFTER_DEPLOY, pick } from "../components/config/plan-tables";
 import type { Destination, PlanTables, ProviderConfig } from "../components/destination";
 import { type AlertCompiler, silentAlerts } from "../components/policy";
 import { DESTINATIONS } from "../components/registry";
@@ -118,7 +118,8 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
     {
       newResource: (args) => {
         seen.push(args);
-        const mocked = t.mock[args.type]?.(args) ?? { id: args.name, state: {} };
+        // Ids the cloud assigns are known after deploy, as `pulumi preview` shows them.
+        const mocked = t.mock[args.type]?.(args) ?? { id: KNOWN_AFTER_DEPLOY, state: {} };
         return { id: mocked.id, state: { ...args.inputs, ...mocked.state } };
       },
       call: (args) => t.invoke[args.token]?.(args.inputs) ?? args.inputs,

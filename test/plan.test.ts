@@ -26,6 +26,9 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    // Decoded as a stream: a chunk may end inside a multi-byte (box-drawing) character.
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
@@ -125,9 +128,41 @@ describe("alerts that notify nobody", () => {
   });
 });
 
+describe("values known only after deploy", () => {
+  it("are shown as (known after deploy), never as made-up ARNs, ids or endpoints", async () => {
+    const text = EXAMPLES.map((stack) =>
+      readFileSync(path.join(__dirname, "golden", `plan-${stack}.json`), "utf8"),
+    ).join("\n");
+    expect(text).not.toMatch(
+      /:000000000000:|arn:aws:[a-z]+:region:|c0de|dcr-0{32}|ingest\.monitor\.azure\.com/,
+    );
+    const cw = await planStack(stackConfig("example-cloudwatch"), {
+      stack: "example-cloudwatch",
+      projectRoot: ROOT,
+    });
+    const policy = cw.destinations[0]?.resources.find((r) => r.type === "aws:iam/userPolicy:UserPolicy");
+    expect(policy?.settings).toEqual({
+      actions: ["logs:CallWithBearerToken", "logs:PutLogEvents"],
+      resources: ["(known after deploy)", "(known after deploy)"],
+    });
+    const az = await planStack(stackConfig("example-azure"), { stack: "example-azure", projectRoot: ROOT });
+    const dcrGrant = az.destinations[0]?.resources.find((r) =>
+      String(r.settings.scope).includes("dataCollectionRules"),
+    );
+    // The subscription is the deploying login's; the rest of the id follows from the names.
+    expect(dcrGrant?.settings.scope).toBe(
+      "/subscriptions/(known after deploy)/resourceGroups/secops/providers/Microsoft.Insights/dataCollectionRules/keytos-siem-northwind",
+    );
+    const printed = await cli(["plan", "--stack", "example-cloudwatch", "--wide"]);
+    expect(printed.stdout).toMatch(
+      /UserPolicy .*resources=\["\(known after deploy\)","\(known after deploy\)"\]/,
+    );
+  });
+});
+
 describe("keytos-siem plan (CLI)", () => {
   it("prints resources by destination and the alert matrix; --json is the same plan", async () => {
-    const text = await cli(["plan", "--stack", "example-azure"]);
+    const text = await cli(["plan", "--stack", "example-azure", "--wide"]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
       /^Plan for stack example-azure: customer northwind, policy policies\/default.yaml; 38 resources/,
@@ -173,9 +208,9 @@ describe("keytos-siem plan (CLI)", () => {
     const r3 = await cli(["plan", "--stack", "example-kafka", "--policy", policy]);
     expect(r3.code).toBe(1);
     expect(r3.stderr).toMatch(/keytos-siem:policyFile [\s\S]*policy.yaml:4:\d+: rules\[0\]\.select/);
-    const r4 = await cli(["plan"]);
+    const r4 = await cli(["plan", "--stack", "contoso"]);
     expect(r4.code).toBe(1);
-    expect(r4.stderr).toMatch(/give --stack NAME \(stacks\/Pulumi.NAME.yaml\) or --config FILE/);
+    expect(r4.stderr).toMatch(/unknown stack "contoso": .*stacks you can plan: example-all/);
   });
 });
 

@@ -13,11 +13,11 @@ function problems(yaml: string): string[] {
   try {
     compile(yaml);
   } catch (err) {
-    if (err instanceof PolicyError)
-      return err.message
-        .split("\n")
-        .slice(1)
-        .map((l) => l.trim());
+    if (err instanceof PolicyError) {
+      // One problem is one line; several follow a heading line.
+      const lines = err.message.split("\n");
+      return (lines.length === 1 ? lines : lines.slice(1)).map((l) => l.trim());
+    }
     throw err;
   }
   throw new Error("policy was accepted");
@@ -259,6 +259,38 @@ rules:
     );
   });
 
+  it("reports every problem in one pass: bad fields with unknown ids, categories and duplicate names", () => {
+    expect(
+      problems(
+        [
+          "version: 1",
+          "exclude:",
+          "  - { products: [EZMonitor], ids: [999] }",
+          "rules:",
+          "  - name: a",
+          "    select: { products: [EZCA], ids: [4889] }",
+          "    severity: urgent",
+          "  - name: a",
+          "    select: { products: [EZCA], categories: [certificate-transparency] }",
+          "    severity: high",
+          "    windw: 5m",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^test\.yaml:3:36: exclude\[0\]\.ids\[0\]: unknown EZMonitor event id 999; known EZMonitor ids: /,
+      ),
+      expect.stringMatching(/^test\.yaml:6:39: rules\[0\]\.select\.ids\[0\]: unknown EZCA event id 4889/),
+      expect.stringMatching(/^test\.yaml:7:15: rules\[0\]\.severity: Invalid option/),
+      'test.yaml:8:11: rules[1].name: duplicate rule name "a" (also rules[0])',
+      expect.stringMatching(
+        /^test\.yaml:9:46: rules\[1\]\.select\.categories\[0\]: category "certificate-transparency" is not in EZCA/,
+      ),
+      expect.stringMatching(/^test\.yaml:11:5: rules\[1\]\.windw: unknown field "windw"/),
+    ]);
+  });
+
   it("reports the namespace after the schema passes", () => {
     expect(
       problems(
@@ -280,7 +312,7 @@ rules:
 
   it("a missing file is a PolicyError, not a crash", () => {
     expect(() => loadPolicy("policies/does-not-exist.yaml")).toThrow(
-      /cannot read the policy file: no such file/,
+      /cannot read the alert policy file: no such file/,
     );
   });
 });

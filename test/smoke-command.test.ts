@@ -145,6 +145,9 @@ function smoke(args: string[], env: Record<string, string>, stdin?: string) {
     });
     let stdout = "";
     let stderr = "";
+    // Decoded as a stream: a chunk may end inside a multi-byte (box-drawing) character.
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.stdin.end(stdin ?? "");
@@ -158,10 +161,10 @@ describe("keytos-siem smoke", () => {
     writeFileSync(outputs, JSON.stringify(stackOutputs(), null, 2));
     const report = path.join(dir, "report.json");
     const junit = path.join(dir, "junit.xml");
-    const r = await smoke(
-      ["--outputs", outputs, "--report", report, "--junit", junit, "--patience", "30"],
-      baseEnv(),
-    );
+    const r = await smoke(["--outputs", outputs, "--report", report, "--junit", junit, "--patience", "30"], {
+      ...baseEnv(),
+      COLUMNS: "80",
+    });
     const json = JSON.parse(readFileSync(report, "utf8"));
     const failed = json.results.filter((x: { result: string }) => x.result !== "pass");
     expect(failed, r.stderr).toEqual([]);
@@ -184,6 +187,9 @@ describe("keytos-siem smoke", () => {
       ]),
     );
     expect(r.stdout).toMatch(/Smoke test PASSED for contoso: \d+ passed, 0 failed, 0 sent but not verified/);
+    // The table fits an 80-column terminal: details wrap under their check.
+    expect(Math.max(...r.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(r.stdout).toMatch(/│ Destination │ Result +│ Check +│/);
     expect(r.stderr).toMatch(/smoke: checking azure\.\.\./);
     const xml = readFileSync(junit, "utf8");
     expect(xml).toMatch(

@@ -185,7 +185,7 @@ describe("stack config", () => {
     });
     expect(p).toEqual([
       expect.stringMatching(
-        /^keytos-siem:policyFile "policies\/missing.yaml": [\s\S]*cannot read the policy file: no such file/,
+        /^keytos-siem:policyFile "policies\/missing.yaml": [\s\S]*cannot read the alert policy file: no such file/,
       ),
       expect.stringMatching(/^keytos-siem:cloudwatch.region "us-east-9" is not an AWS region/),
       expect.stringMatching(
@@ -193,6 +193,15 @@ describe("stack config", () => {
       ),
       expect.stringMatching(
         /^keytos-siem:azure.workspaceId is missing: set it to the Log Analytics workspace's Resource ID/,
+      ),
+    ]);
+  });
+
+  it("reports a bad field and an invalid region in one pass", () => {
+    expect(problems({ customer: "contoso", cloudwatch: { region: "mars-1", retention: 30 } })).toEqual([
+      expect.stringMatching(/^keytos-siem:cloudwatch\.region "mars-1" is not an AWS region/),
+      expect.stringMatching(
+        /^keytos-siem:cloudwatch: unknown field "retention"; .*\(pulumi config rm --path 'keytos-siem:cloudwatch\.retention'\)/,
       ),
     ]);
   });

@@ -1,24 +1,21 @@
 /**
  * How `plan` shows this destination's resources (roles by name, tables, DCR streams, each
- * analytics rule's KQL) and what the mocks answer offline: ARM ids, the DCE's and the Direct
- * DCR's ingestion endpoints, the DCR's immutable id, and a visible placeholder for the Keytos
- * service principal's object id (it differs per tenant).
+ * analytics rule's KQL) and what the mocks answer offline: ARM ids (from the names; the
+ * subscription is the deploying login's), and for what Azure assigns (ingestion endpoints, the
+ * DCR's immutable id, the Keytos service principal's object id in the tenant) the marker
+ * "(known after deploy)".
  */
-import { pick } from "../config/plan-tables";
+import { KNOWN_AFTER_DEPLOY, pick } from "../config/plan-tables";
 import type { PlanTables } from "../destination";
 import { BUILTIN_ROLES } from "./roles";
 
 type Inputs = Record<string, unknown>;
 
-const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
-export const PLACEHOLDER_PRINCIPAL = "00000000-0000-0000-0000-00000000c0de";
-const IMMUTABLE_ID = "dcr-00000000000000000000000000000000";
-
 const ROLE_NAMES = Object.fromEntries(Object.entries(BUILTIN_ROLES).map(([name, id]) => [id, name]));
 
 function armId(inputs: Inputs, provider: string, name: unknown): string {
   const rg = String(inputs.resourceGroupName ?? "resource-group");
-  return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}/providers/${provider}/${String(name)}`;
+  return `/subscriptions/${KNOWN_AFTER_DEPLOY}/resourceGroups/${rg}/providers/${provider}/${String(name)}`;
 }
 
 export const azurePlan: PlanTables = {
@@ -69,33 +66,31 @@ export const azurePlan: PlanTables = {
     }),
     "azure-native:monitor:DataCollectionEndpoint": ({ inputs }) => ({
       id: armId(inputs, "Microsoft.Insights/dataCollectionEndpoints", inputs.dataCollectionEndpointName),
-      state: {
-        logsIngestion: { endpoint: `https://${inputs.dataCollectionEndpointName}.ingest.monitor.azure.com` },
-      },
+      state: { logsIngestion: { endpoint: KNOWN_AFTER_DEPLOY } },
     }),
     "azure-native:monitor:DataCollectionRule": ({ inputs }) => ({
       id: armId(inputs, "Microsoft.Insights/dataCollectionRules", inputs.dataCollectionRuleName),
-      state: { immutableId: IMMUTABLE_ID },
+      state: { immutableId: KNOWN_AFTER_DEPLOY },
     }),
     "azure-native:resources:Resource": ({ inputs }) => ({
       id: armId(inputs, "Microsoft.Insights/dataCollectionRules", inputs.resourceName),
       state: {
         properties: {
           ...(inputs.properties as Inputs),
-          immutableId: IMMUTABLE_ID,
-          endpoints: { logsIngestion: `https://${inputs.resourceName}.ingest.monitor.azure.com` },
+          immutableId: KNOWN_AFTER_DEPLOY,
+          endpoints: { logsIngestion: KNOWN_AFTER_DEPLOY },
         },
       },
     }),
-    "azure-native:securityinsights:ScheduledAlertRule": ({ name, inputs }) => ({
-      id: name,
+    "azure-native:securityinsights:ScheduledAlertRule": ({ inputs }) => ({
+      id: KNOWN_AFTER_DEPLOY,
       state: { name: inputs.ruleId },
     }),
   },
   invoke: {
     "azuread:index/getServicePrincipal:getServicePrincipal": (inputs) => ({
       ...inputs,
-      objectId: PLACEHOLDER_PRINCIPAL,
+      objectId: KNOWN_AFTER_DEPLOY,
       displayName: "Keytos",
     }),
   },

@@ -1,15 +1,12 @@
 /**
  * How `plan` shows the resources this destination creates (what a reviewer checks: names,
  * retention, patterns, grants; never credentials) and what the mocks answer for the ones whose
- * computed properties feed further inputs (ARNs).
+ * computed properties feed further inputs: ARNs, known only after deploy.
  */
-import { pick } from "../config/plan-tables";
+import { KNOWN_AFTER_DEPLOY, pick } from "../config/plan-tables";
 import type { PlanTables } from "../destination";
 
 type Inputs = Record<string, unknown>;
-
-const ACCOUNT = "000000000000";
-const REGION = "region";
 
 function policyActions(i: Inputs) {
   try {
@@ -49,25 +46,21 @@ export const cloudwatchPlan: PlanTables = {
     "aws:sns/topicSubscription:TopicSubscription": pick("protocol", "endpoint"),
   },
   mock: {
+    // The provider's id of a log group or stream is its name; ARNs name the account: known after deploy.
     "aws:cloudwatch/logGroup:LogGroup": ({ inputs }) => ({
       id: String(inputs.name),
-      state: { arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name}` },
+      state: { arn: KNOWN_AFTER_DEPLOY },
     }),
     "aws:cloudwatch/logStream:LogStream": ({ inputs }) => ({
       id: String(inputs.name),
-      state: {
-        arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.logGroupName}:log-stream:${inputs.name}`,
-      },
+      state: { arn: KNOWN_AFTER_DEPLOY },
     }),
-    "aws:sns/topic:Topic": ({ name }) => ({
-      id: name,
-      state: { arn: `arn:aws:sns:${REGION}:${ACCOUNT}:${name}` },
-    }),
-    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": ({ name }) => ({
-      id: name,
+    "aws:sns/topic:Topic": () => ({ id: KNOWN_AFTER_DEPLOY, state: { arn: KNOWN_AFTER_DEPLOY } }),
+    "aws:iam/serviceSpecificCredential:ServiceSpecificCredential": () => ({
+      id: KNOWN_AFTER_DEPLOY,
       state: {
-        serviceCredentialSecret: "(known after apply)",
-        serviceSpecificCredentialId: "(known after apply)",
+        serviceCredentialSecret: KNOWN_AFTER_DEPLOY,
+        serviceSpecificCredentialId: KNOWN_AFTER_DEPLOY,
       },
     }),
   },

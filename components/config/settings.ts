@@ -57,7 +57,11 @@ export class SettingsError extends Error {
     readonly what: string,
     readonly problems: string[],
   ) {
-    super(`invalid ${what} settings:\n  ${problems.join("\n  ")}`);
+    super(
+      problems.length === 1
+        ? `invalid ${what} settings: ${problems[0]}`
+        : `invalid ${what} settings:\n  ${problems.join("\n  ")}`,
+    );
     this.name = "SettingsError";
   }
 }

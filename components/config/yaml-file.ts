@@ -52,8 +52,11 @@ export class FileError extends Error {
       const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
       return `${where}: ${field}${i.message}${got}`;
     });
+    // One problem is one line (it names the file); several get a heading and one line each.
     super(
-      `invalid ${kind} ${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n  ${lines.join("\n  ")}`,
+      lines.length === 1
+        ? (lines[0] as string)
+        : `invalid ${kind} ${file} (${issues.length} problems):\n  ${lines.join("\n  ")}`,
     );
     this.name = "FileError";
   }
@@ -109,12 +112,17 @@ function zodIssues(error: z.ZodError): FileIssue[] {
   });
 }
 
-/** Parses YAML text and validates it with `schema`. Throws FileError listing every problem. */
+/**
+ * Parses YAML text and validates it with `schema`. Throws FileError listing every problem: when
+ * the schema fails, `alsoCheck` adds the problems it finds in the raw document (checks beyond
+ * the schema that need only the part they check), so one pass reports them all, in file order.
+ */
 export function parseYaml<S extends z.ZodType>(
   schema: S,
   text: string,
   file: string,
   kind: string,
+  alsoCheck?: (raw: unknown) => FileIssue[],
 ): { value: z.output<S>; locator: YamlLocator } {
   const locator = new YamlLocator(text);
   const { doc } = locator;
@@ -133,25 +141,40 @@ export function parseYaml<S extends z.ZodType>(
   if (!isCollection(doc.contents)) {
     throw new FileError(kind, file, [{ path: [], message: `the ${kind} file must be a YAML mapping` }]);
   }
-  const result = schema.safeParse(doc.toJS(), { reportInput: true });
+  const raw = doc.toJS();
+  const result = schema.safeParse(raw, { reportInput: true });
   if (!result.success) {
+    const issues = [...zodIssues(result.error), ...(alsoCheck?.(raw) ?? [])].map((i) => locator.locate(i));
+    const at = (i: LocatedIssue) => (i.line ?? 0) * 1e6 + (i.column ?? 0);
     throw new FileError(
       kind,
       file,
-      zodIssues(result.error).map((i) => locator.locate(i)),
+      issues.sort((a, b) => at(a) - at(b)),
     );
   }
   return { value: result.data, locator };
 }
 
-/** Reads a file as text; a missing or unreadable file is a FileError, not a crash. */
-export function readTextFile(file: string, kind: string): string {
+/** Why a file could not be read, as the end of a sentence, with the usual fix. */
+export function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file (check the path)";
+  if (code === "EISDIR") return "it is a folder (give the path of a file)";
+  if (code === "EACCES" || code === "EPERM") return "permission denied (check the file's permissions)";
+  return (err as Error).message;
+}
+
+/**
+ * Reads a file as text; a missing or unreadable file is a FileError (one line naming the file,
+ * why, and `fix` when given), not a crash.
+ */
+export function readTextFile(file: string, kind: string, fix?: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
-    throw new FileError(kind, file, [{ path: [], message: `cannot read the ${kind} file: ${why}` }]);
+    const why = unreadable(err);
+    const message = `cannot read the ${kind} file: ${why}${fix ? `; ${fix}` : ""}`;
+    throw new FileError(kind, file, [{ path: [], message }]);
   }
 }
 

@@ -1,5 +1,5 @@
 /** How `plan` shows and mocks this destination's resources (the provider shows only where it points). */
-import { pick } from "../config/plan-tables";
+import { KNOWN_AFTER_DEPLOY, pick } from "../config/plan-tables";
 import type { PlanTables } from "../destination";
 
 export const datadogPlan: PlanTables = {
@@ -9,6 +9,6 @@ export const datadogPlan: PlanTables = {
     "datadog:index/monitor:Monitor": pick("name", "query", "priority"),
   },
   mock: {
-    "datadog:index/apiKey:ApiKey": ({ name }) => ({ id: name, state: { key: "(known after apply)" } }),
+    "datadog:index/apiKey:ApiKey": () => ({ id: KNOWN_AFTER_DEPLOY, state: { key: KNOWN_AFTER_DEPLOY } }),
   },
 };

@@ -16,10 +16,10 @@ import {
   PRODUCTS,
   type Product,
 } from "../catalog/events";
+import { formatPath, type IssuePath, type FileIssue as PolicyIssue } from "../config/yaml-file";
 import { type AlertCompiler, compilerNamed, namesOf, type RuleContext } from "./alerts";
 import { formatDuration } from "./duration";
-import { formatPath, type IssuePath, type PolicyIssue } from "./load";
-import type { PolicyFile, PolicyRule, Select } from "./schema";
+import { type PolicyFile, type PolicyRule, type Select, selectSchema } from "./schema";
 
 /** An alerted event with each enabled destination's alert, by destination key. */
 export interface CompiledRule<A extends object = Record<string, unknown>> extends RuleContext {
@@ -86,6 +86,48 @@ function checkSelect(
   return issues.length === before;
 }
 
+/** A rule's name must be unique: alerts, tags and monitors are named after it. */
+function checkName(name: string, r: number, names: Map<string, number>, issues: PolicyIssue[]): void {
+  const prev = names.get(name);
+  if (prev !== undefined) {
+    issues.push({
+      path: ["rules", r, "name"],
+      message: `duplicate rule name "${name}" (also rules[${prev}])`,
+    });
+  }
+  names.set(name, r);
+}
+
+const entries = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const field = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+/**
+ * The checks of compilePolicy that need no other part of the policy (each selection's ids and
+ * categories, unique rule names), run on a policy that failed its schema, so one pass reports
+ * them with the schema's problems. A selection the schema refuses is left to the schema's
+ * message; checks across rules (shadowed, selects nothing) wait for a valid policy, as they
+ * depend on every rule before.
+ */
+export function standaloneIssues(raw: unknown, catalog: readonly CatalogEvent[] = CATALOG): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const check = (value: unknown, path: IssuePath) => {
+    const sel = selectSchema.safeParse(value);
+    if (sel.success) checkSelect(sel.data, path, issues, catalog);
+  };
+  for (const [i, o] of entries(field(raw, "criticality")).entries()) {
+    check(field(o, "select"), ["criticality", i, "select"]);
+  }
+  for (const [i, sel] of entries(field(raw, "exclude")).entries()) check(sel, ["exclude", i]);
+  const names = new Map<string, number>();
+  entries(field(raw, "rules")).forEach((rule, r) => {
+    const name = field(rule, "name");
+    if (typeof name === "string") checkName(name, r, names, issues);
+    check(field(rule, "select"), ["rules", r, "select"]);
+  });
+  return issues;
+}
+
 function selects(sel: Select, event: CatalogEvent, criticality: Criticality): boolean {
   return (
     (!sel.products || sel.products.includes(event.product)) &&
@@ -128,14 +170,7 @@ export function compilePolicy(
   const rules: CompiledRule[] = [];
   policy.rules.forEach((rule, r) => {
     const path: IssuePath = ["rules", r];
-    const prev = names.get(rule.name);
-    if (prev !== undefined) {
-      issues.push({
-        path: [...path, "name"],
-        message: `duplicate rule name "${rule.name}" (also rules[${prev}])`,
-      });
-    }
-    names.set(rule.name, r);
+    checkName(rule.name, r, names, issues);
     const valid = checkSelect(rule.select, [...path, "select"], issues, catalog);
     if (rule.enabled === false || !valid) return;
     const selected = catalog.filter((e) => selects(rule.select, e, critOf(e)));

@@ -3,6 +3,7 @@
  */
 import { FileError, type LocatedIssue, parseYaml, readTextFile, type YamlLocator } from "../config/yaml-file";
 import type { AlertCompiler } from "./alerts";
+import { standaloneIssues } from "./compile";
 import { type PolicyFile, policySchema } from "./schema";
 
 export {
@@ -47,7 +48,7 @@ export function parsePolicy(
   }
   const parsing = schema;
   return asPolicyError(() => {
-    const { value, locator } = parseYaml(parsing, text, file, "alert policy");
+    const { value, locator } = parseYaml(parsing, text, file, "alert policy", (raw) => standaloneIssues(raw));
     return { policy: value, locator };
   });
 }
@@ -57,7 +58,7 @@ export function readPolicyFile(
   alerters: readonly AlertCompiler[],
 ): { policy: PolicyFile; locator: YamlLocator } {
   return parsePolicy(
-    asPolicyError(() => readTextFile(file, "policy")),
+    asPolicyError(() => readTextFile(file, "alert policy")),
     file,
     alerters,
   );

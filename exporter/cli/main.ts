@@ -2,23 +2,25 @@
  * The `keytos-siem` command line. Every subcommand has --help; exit codes: 0 success,
  * 1 bad input (policy, config, events) or a failed check, 2 internal error.
  */
+
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { CATALOG, PRODUCTS } from "../../components/catalog/events";
-import { SettingsError } from "../../components/config/settings";
-import { FileError } from "../../components/config/yaml-file";
 import { compilerNamed, namesOf, readPolicy, silentAlerts } from "../../components/policy";
 import { alertCompilers, DESTINATIONS } from "../../components/registry";
-import { StackConfigError } from "../../stacks/config";
-import { SpoolBusyError } from "../pipeline/spool";
 import { SINKS } from "../sinks";
-import { type PlanOptions, renderPlan, runPlan, UsageError } from "./plan";
+import { isUserMistake, UsageError } from "./errors";
+import { listStacks, type PlanOptions, projectRoot, renderPlan, renderStackList, runPlan } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
 import { SEND_EXIT_HELP } from "./send-exit";
 import type { Registries, SmokeOptions } from "./smoke";
+import { layoutFor } from "./table";
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+const WIDE = "tables at full width, one line per row (default: fitted to the terminal, $COLUMNS or 80)";
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -51,7 +53,6 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "customer stacks planned offline, events delivered, deployments smoke-tested.",
     )
     .version(require("../../package.json").version)
-    .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: out.stdout, writeErr: out.stderr })
     .exitOverride()
     .addHelpText(
@@ -75,9 +76,10 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     .description("List every event EZCA and EZMonitor send, with criticality (and why, for EZMonitor).")
     .addOption(new Option("--product <product>", "only this product").choices([...PRODUCTS]))
     .option("--json", "print the catalog as JSON")
-    .action((opts: { product?: string; json?: boolean }) => {
+    .option("--wide", WIDE)
+    .action((opts: { product?: string; json?: boolean; wide?: boolean }) => {
       const events = CATALOG.filter((e) => !opts.product || e.product === opts.product);
-      out.stdout(opts.json ? json(events) : renderCatalog(events));
+      out.stdout(opts.json ? json(events) : renderCatalog(events, layoutFor(opts)));
     });
 
   const policy = program
@@ -107,12 +109,13 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     )
     .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
     .option("--json", "print the compiled rules as JSON (stable order, for diffs and CI)")
+    .option("--wide", WIDE)
     .addOption(
       new Option("--destination <name>", "only this destination's queries").choices(
         alerters.flatMap(namesOf),
       ),
     )
-    .action((file: string, opts: { json?: boolean; destination?: string }) => {
+    .action((file: string, opts: { json?: boolean; destination?: string; wide?: boolean }) => {
       const compiled = readPolicy(file, alerters);
       const only = opts.destination ? compilerNamed(alerters, opts.destination) : undefined;
       if (only) {
@@ -123,7 +126,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       out.stdout(
         opts.json
           ? json({ policy: file, ...compiled })
-          : renderCompiled(file, compiled, only ? [only] : alerters),
+          : renderCompiled(file, compiled, only ? [only] : alerters, layoutFor(opts)),
       );
     });
 
@@ -189,25 +192,39 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     .option("--config <file>", "a stack config file (same shape as Pulumi.<stack>.yaml)")
     .option("--policy <file>", "alert policy to use instead of the stack's keytos-siem:policyFile")
     .option("--json", "print the plan as JSON (stable order, for CI diffs)")
+    .option("--wide", WIDE)
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
+        "  keytos-siem plan                      lists the stacks it can plan",
         "  keytos-siem plan --stack example-all",
         "  keytos-siem plan --config customers/contoso.yaml --policy policies/strict.yaml --json",
         "",
+        "Values the cloud assigns on deploy (ARNs, ids, keys, endpoints) show as",
+        '"(known after deploy)", as pulumi preview shows them.',
         "Exit code 1 with every problem listed when the config or the policy is invalid.",
       ].join("\n"),
     )
     .action(async (opts: PlanOptions) => {
+      if (!opts.stack && !opts.config) {
+        const stacks = listStacks(projectRoot(), destinations);
+        if (stacks.length === 0) {
+          throw new UsageError(
+            `no stack files in ${path.join(projectRoot(), "stacks")}: give --config FILE (a Pulumi.<stack>.yaml)`,
+          );
+        }
+        out.stdout(opts.json ? json({ stacks }) : renderStackList(stacks));
+        return;
+      }
       // Pulumi stamps `new Error().stack` on every internal promise (leak diagnostics); under source
       // maps that is most of a plan's CPU. This process only plans, and reports messages, not
       // stacks: capture none (2.3x faster per stack).
       Error.stackTraceLimit = 0;
       const plan = await runPlan(opts, destinations);
       for (const w of plan.warnings) out.stderr(`keytos-siem: warning: ${w}\n`);
-      out.stdout(opts.json ? json(plan) : renderPlan(plan, destinations));
+      out.stdout(opts.json ? json(plan) : renderPlan(plan, destinations, layoutFor(opts)));
     });
 
   program
@@ -230,6 +247,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     )
     .option("--patience <seconds>", "how long to wait for test events to become searchable")
     .option("--json", "print the report as JSON instead of the table")
+    .option("--wide", WIDE)
     .addHelpText(
       "after",
       [
@@ -248,7 +266,22 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       commandExitCode = await runSmoke(opts, out, registries);
     });
 
+  oneLineErrors(program);
   return program;
+}
+
+/** Commander's errors as one line naming the problem and where the usage is. */
+function oneLineErrors(command: Command, name = command.name()): void {
+  command.configureOutput({
+    outputError: (text, write) =>
+      write(
+        `keytos-siem: ${text
+          .replace(/^error: /, "")
+          .replace(/\s*\n\s*/g, " ")
+          .trim()} (usage: ${name} --help)\n`,
+      ),
+  });
+  for (const sub of command.commands) oneLineErrors(sub, `${name} ${sub.name()}`);
 }
 
 /** Runs the CLI; resolves to the process exit code. */
@@ -260,13 +293,7 @@ export async function main(argv: string[], out: Out = defaultOut, registries = R
     return commandExitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
-    if (
-      err instanceof FileError ||
-      err instanceof SettingsError ||
-      err instanceof SpoolBusyError ||
-      err instanceof StackConfigError ||
-      err instanceof UsageError
-    ) {
+    if (isUserMistake(err)) {
       out.stderr(`keytos-siem: ${err.message}\n`);
       return 1;
     }

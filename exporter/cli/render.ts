@@ -1,41 +1,86 @@
 /**
- * Human-readable tables for the CLI (cli-table3). JSON output bypasses these entirely.
+ * Human-readable tables for the CLI, fitted to the terminal (table.ts); `--wide` prints every
+ * column on one line per row. JSON output bypasses these entirely.
  */
 import type { CatalogEvent } from "../../components/catalog/events";
 import type { AlertCompiler } from "../../components/policy/alerts";
 import type { CompiledPolicy } from "../../components/policy/compile";
-import { table, widths } from "./table";
+import type { SmokeReport } from "../smoke/report";
+import type { SmokeStatus } from "../smoke/result";
+import { type Cell, type Layout, paragraph, renderTable } from "./table";
 
-export function renderCatalog(events: readonly CatalogEvent[]): string {
-  const t = table(["Product", "ID", "Category", "Criticality", "Summary"], widths([11, 6, 26, 13], 40));
-  for (const e of events) {
-    const crit = e.criticalitySource === "toolkit" ? `${e.criticality}*` : e.criticality;
-    t.push([e.product, String(e.id), e.category, crit, e.summary]);
-  }
+const wide = (layout: Layout) => layout.width === undefined;
+
+export function renderCatalog(events: readonly CatalogEvent[], layout: Layout): string {
+  const rows = events.map((e) => [
+    e.product,
+    String(e.id),
+    e.category,
+    e.criticalitySource === "toolkit" ? `${e.criticality}*` : e.criticality,
+    e.summary,
+  ]);
+  const head = ["Product", "ID", "Category", wide(layout) ? "Criticality" : "Crit.", "Summary"];
   const note =
     "* criticality assigned by keytos-siem (the guides give none for EZMonitor); `catalog --json` has each reason. Override in the policy's `criticality:` list.";
-  return `${t.toString()}\n${note}\n`;
+  return `${renderTable(head, rows, layout, true)}\n${paragraph(note, layout)}\n`;
+}
+
+/** One row per event and destination, the event cell spanning its destinations. */
+export function queryRows(
+  events: readonly { event: string; queries: [destination: string, query: string][] }[],
+): Cell[][] {
+  return events.flatMap(({ event, queries }) =>
+    queries.map(([destination, query], i) => [i === 0 ? event : undefined, destination, query]),
+  );
 }
 
 export function renderCompiled(
   file: string,
   compiled: CompiledPolicy,
   alerters: readonly AlertCompiler[],
+  layout: Layout,
 ): string {
-  const rules = table(
-    ["Event", "Crit.", "Severity", "Window", "> N", "Rule", "Summary"],
-    widths([15, 8, 10, 8, 5, 20], 30),
+  // Wide: a column per fact. Fitted: the event's criticality and summary go under its key, so the
+  // alert's own settings keep their columns.
+  const rules = wide(layout)
+    ? renderTable(
+        ["Event", "Crit.", "Severity", "Window", "> N", "Rule", "Summary"],
+        compiled.rules.map((r) => [
+          r.key,
+          r.criticality,
+          r.severity,
+          r.window,
+          String(r.threshold),
+          r.rule,
+          r.name,
+        ]),
+        layout,
+        true,
+      )
+    : renderTable(
+        ["Event", "Severity", "Window", "> N", "Rule"],
+        compiled.rules.map((r) => [
+          `${r.key} (${r.criticality})\n${r.name}`,
+          r.severity,
+          r.window,
+          String(r.threshold),
+          r.rule,
+        ]),
+        layout,
+      );
+  const queries = renderTable(
+    ["Event", "Destination", "Query"],
+    queryRows(
+      compiled.rules.map((r) => ({
+        event: r.key,
+        queries: alerters.flatMap((a): [string, string][] => {
+          const alert = r.destinations[a.key];
+          return alert === undefined ? [] : [[a.key, (a.describe ?? a.summary)(alert)]];
+        }),
+      })),
+    ),
+    layout,
   );
-  for (const r of compiled.rules) {
-    rules.push([r.key, r.criticality, r.severity, r.window, String(r.threshold), r.rule, r.name]);
-  }
-  const queries = table(["Event", "Destination", "Query"], widths([15, 12], 50), false);
-  for (const r of compiled.rules) {
-    for (const a of alerters) {
-      const alert = r.destinations[a.key];
-      if (alert !== undefined) queries.push([r.key, a.key, (a.describe ?? a.summary)(alert)]);
-    }
-  }
   const counts = (["high", "medium", "low", "informational"] as const)
     .map((s) => [s, compiled.rules.filter((r) => r.severity === s).length] as const)
     .filter(([, n]) => n > 0)
@@ -43,13 +88,45 @@ export function renderCompiled(
     .join(", ");
   const silent = compiled.unalerted.map((u) => `${u.key} (${u.criticality}, ${u.reason})`).join(", ");
   return [
-    `Alert policy ${file}: ${compiled.rules.length} alerted events (${counts})`,
-    rules.toString(),
+    paragraph(`Alert policy ${file}: ${compiled.rules.length} alerted events (${counts})`, layout),
+    rules,
     "",
     "Queries per destination",
-    queries.toString(),
+    queries,
     "",
-    `Not alerted (still shipped and searchable): ${silent || "none"}`,
+    paragraph(`Not alerted (still shipped and searchable): ${silent || "none"}`, layout),
     "",
   ].join("\n");
+}
+
+const LABEL: Record<SmokeStatus, string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  "sent-not-verified": "SENT, NOT VERIFIED",
+};
+
+export function renderSmokeTable(report: SmokeReport, layout: Layout): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  // Fitted: the detail goes under its check, the duration beside the result.
+  const table = wide(layout)
+    ? renderTable(
+        ["Destination", "Check", "Result", "Duration", "Detail"],
+        report.results.map((r) => [r.destination, r.check, LABEL[r.result], seconds(r.durationMs), r.detail]),
+        layout,
+        true,
+      )
+    : renderTable(
+        ["Destination", "Result", "Check"],
+        report.results.map((r) => [
+          r.destination,
+          `${LABEL[r.result]} (${seconds(r.durationMs)})`,
+          `${r.check}\n${r.detail}`,
+        ]),
+        layout,
+      );
+  const { pass, fail } = report.counts;
+  const unverified = report.counts["sent-not-verified"];
+  const verdict = report.passed ? "PASSED" : "NOT PASSED";
+  const summary = `Smoke test ${verdict} for ${report.stack}: ${pass} passed, ${fail} failed, ${unverified} sent but not verified (${seconds(report.durationMs)})`;
+  return `${table}\n${paragraph(summary, layout)}\n`;
 }

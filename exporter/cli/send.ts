@@ -5,19 +5,20 @@
  * SIGTERM stop reading, flush (bounded), and exit; what is left stays in the spool. With
  * --replay-dead-letters, the dead letters go through the door again first. Exit codes: send-exit.ts.
  */
-import { accessSync, constants, createReadStream } from "node:fs";
+import { accessSync, constants, createReadStream, statSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { SingleBar } from "cli-progress";
 import { SettingsError } from "../../components/config/settings";
-import { FileError } from "../../components/config/yaml-file";
+import { FileError, unreadable } from "../../components/config/yaml-file";
 import { SpoolFullError } from "../pipeline/backlog";
 import { Exporter } from "../pipeline/exporter";
 import { formatDeadLetters, formatSummary, type Summary } from "../pipeline/metrics";
 import { claimDeadLetters, type ReplayCounts, replayFile } from "../pipeline/replay";
 import type { Sink } from "../pipeline/sink";
 import type { SinkSpec } from "../sinks/spec";
+import { UsageError } from "./errors";
 import { loadSendConfig } from "./send-config";
 import { sendExitCode } from "./send-exit";
 
@@ -32,13 +33,15 @@ export interface SendOptions {
   replayDeadLetters?: boolean;
 }
 
-/** A missing input file is bad input (exit 1), found before anything is spooled. */
+/** A missing or unreadable input file is bad input (exit 1), found before anything is spooled. */
 function assertReadable(file: string): void {
   try {
     accessSync(file, constants.R_OK);
+    if (statSync(file).isDirectory()) throw Object.assign(new Error(), { code: "EISDIR" });
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not readable";
-    throw new FileError("input", file, [{ path: [], message: `cannot read the input file: ${why}` }]);
+    throw new FileError("input", file, [
+      { path: [], message: `cannot read the input file: ${unreadable(err)}` },
+    ]);
   }
 }
 
@@ -173,7 +176,7 @@ export async function runSend(
   for (const w of settings.warnings) out.stderr(`keytos-siem: warning: ${w}\n`);
   const drainMs = Number(opts.drainTimeout) * 1000;
   if (!Number.isFinite(drainMs) || drainMs < 0)
-    throw new RangeError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
+    throw new UsageError(`--drain-timeout must be seconds >= 0, got "${opts.drainTimeout}"`);
   if (file && file !== "-") assertReadable(file);
   const connections = settings.pipeline.maxInFlight ?? 4;
   const sink = createSink(spec, settings.sink, connections, env);

@@ -4,16 +4,20 @@
  * outputs and secret outputs; verification credentials from the environment), prints a table (or
  * JSON), writes a JSON report and optionally JUnit XML. Exit 0 only when every check passed.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { readTextFile, unreadable } from "../../components/config/yaml-file";
 import { type Destination, secretOutputName } from "../../components/destination";
 import { readPolicy } from "../../components/policy";
 import { alertCompilers } from "../../components/registry";
 import { outputsSchemaFor, type StackOutputValues, secretOutputNames } from "../../stacks/outputs";
 import type { SinkSpec, SmokeContext } from "../sinks/spec";
-import { junitXml, renderSmokeTable, smokeReport } from "../smoke/report";
+import { junitXml, smokeReport } from "../smoke/report";
 import type { SmokeResult } from "../smoke/result";
-import { projectRoot, UsageError } from "./plan";
+import { UsageError } from "./errors";
+import { projectRoot } from "./plan";
+import { renderSmokeTable } from "./render";
+import { layoutFor } from "./table";
 
 export interface SmokeOptions {
   outputs: string;
@@ -21,6 +25,7 @@ export interface SmokeOptions {
   report?: string;
   junit?: string;
   json?: boolean;
+  wide?: boolean;
   destination?: string[];
   patience?: string;
 }
@@ -43,8 +48,9 @@ export function readOutputs(
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${source} is not JSON; ${HOW}`);
+  } catch (err) {
+    const why = (err as Error).message.replace(/\s+/g, " "); // it quotes the text, newlines too
+    throw new UsageError(`${source} is not JSON (${why}); ${HOW}`);
   }
   const hidden = secretOutputNames(destinations).filter(
     (k) => (json as Record<string, unknown>)?.[k] === "[secret]",
@@ -60,6 +66,27 @@ export function readOutputs(
     throw new UsageError(`${source} is not keytos-siem stack outputs (${problems.join("; ")}); ${HOW}`);
   }
   return parsed.data as StackOutputValues;
+}
+
+/** A file `option` can write: its folder exists and it is not a folder itself. */
+function writable(option: string, file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new UsageError(
+      `${option} ${file}: the folder ${folder} does not exist; create it or give another path`,
+    );
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new UsageError(`${option} ${file} is a folder; give a file path`);
+  }
+}
+
+function write(option: string, file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`${option} ${file}: cannot write it: ${unreadable(err)}`);
+  }
 }
 
 /** The deployed alert rules must be the ones checked here: a changed policy is a failed check. */
@@ -112,11 +139,17 @@ export async function runSmoke(
   env = process.env,
 ): Promise<number> {
   const source = opts.outputs === "-" ? "standard input" : opts.outputs;
-  const outputs = readOutputs(
-    source,
-    readFileSync(opts.outputs === "-" ? 0 : opts.outputs, "utf8"),
-    registries.destinations,
-  );
+  const text =
+    opts.outputs === "-" ? readFileSync(0, "utf8") : readTextFile(opts.outputs, "stack outputs", HOW);
+  const outputs = readOutputs(source, text, registries.destinations);
+  const reportFile = opts.report ?? "smoke-report.json";
+  // Found before the checks run, not after: a report that cannot be written loses the run.
+  for (const [option, file] of [
+    ["--report", reportFile],
+    ["--junit", opts.junit],
+  ] as const) {
+    if (file !== undefined) writable(option, file);
+  }
   const root = projectRoot();
   const policyFile = opts.policy ?? path.resolve(root, outputs.policyFile);
   const rules = readPolicy(policyFile, alertCompilers(registries.destinations)).rules;
@@ -141,10 +174,9 @@ export async function runSmoke(
   };
   results.push(...(await smokeChecks(outputs, opts, ctx, registries, out)));
   const report = smokeReport(outputs.customer, started, results);
-  const reportFile = opts.report ?? "smoke-report.json";
-  writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  if (opts.junit) writeFileSync(opts.junit, junitXml(report));
-  out.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderSmokeTable(report));
+  write("--report", reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.junit) write("--junit", opts.junit, junitXml(report));
+  out.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderSmokeTable(report, layoutFor(opts)));
   out.stderr(`smoke: report written to ${reportFile}${opts.junit ? ` and ${opts.junit}` : ""}\n`);
   return report.passed ? 0 : 1;
 }

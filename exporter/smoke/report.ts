@@ -1,8 +1,7 @@
 /**
- * Smoke reports: a table for people, JSON for scripts, JUnit XML for CI dashboards. A check that
+ * Smoke reports: JSON for scripts, JUnit XML for CI dashboards (the CLI renders the table). A check that
  * sent but could not verify is its own status everywhere (JUnit: skipped with the reason), never a pass.
  */
-import Table from "cli-table3";
 import { create } from "xmlbuilder2";
 import type { SmokeResult, SmokeStatus } from "./result";
 
@@ -27,30 +26,6 @@ export function smokeReport(stack: string, startedAt: Date, results: SmokeResult
     counts,
     results,
   };
-}
-
-const LABEL: Record<SmokeStatus, string> = {
-  pass: "PASS",
-  fail: "FAIL",
-  "sent-not-verified": "SENT, NOT VERIFIED",
-};
-
-export function renderSmokeTable(report: SmokeReport): string {
-  const width = Math.max(process.stdout.columns ?? 140, 110);
-  const t = new Table({
-    head: ["Destination", "Check", "Result", "Duration", "Detail"],
-    colWidths: [12, 34, 20, 10, width - 84],
-    wordWrap: true,
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const r of report.results) {
-    t.push([r.destination, r.check, LABEL[r.result], `${(r.durationMs / 1000).toFixed(1)} s`, r.detail]);
-  }
-  const { pass, fail } = report.counts;
-  const unverified = report.counts["sent-not-verified"];
-  const verdict = report.passed ? "PASSED" : "NOT PASSED";
-  return `${t.toString()}\nSmoke test ${verdict} for ${report.stack}: ${pass} passed, ${fail} failed, ${unverified} sent but not verified (${(report.durationMs / 1000).toFixed(1)} s)\n`;
 }
 
 /** JUnit XML: one testsuite per destination, one testcase per check. */

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { processAlive } from "../../exporter/pipeline/process";
+import { checkPrerequisites } from "./check";
 import { startServices, type TestServices } from "./index";
 import { installKafka } from "./kafka";
 import { installMoto } from "./moto";
@@ -41,10 +42,12 @@ async function stopFromState(): Promise<void> {
 async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case "install":
+      checkPrerequisites("services");
       console.log(`Kafka jars: ${installKafka()}`);
       console.log(`moto: ${installMoto()}`);
       return;
     case "start": {
+      checkPrerequisites("services");
       const { services } = await startServices({ detached: true });
       mkdirSync(path.dirname(STATE), { recursive: true });
       writeFileSync(STATE, `${JSON.stringify(services, null, 2)}\n`, { mode: 0o600 });

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { checkPrerequisites } from "./check";
 import { startServices, type TestServices } from "./index";
 import {
   leftovers,
@@ -19,8 +20,18 @@ import {
   runFolderPrefix,
   tmpEntries,
 } from "./leftovers";
+import { MissingPrerequisite } from "./prereqs";
 
 export default async function setup(project: TestProject) {
+  // First, before anything is downloaded or started (`npm test` ran it already as its pretest;
+  // this covers `npx vitest`): one message naming every missing program, and stop.
+  try {
+    checkPrerequisites("test");
+  } catch (err) {
+    if (!(err instanceof MissingPrerequisite)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   const tmp = tmpdir();
   // A run killed outright (SIGKILL, power) could not remove its folder: the next one does.
   for (const dead of otherRuns(tmpEntries(tmp)).dead)

@@ -12,10 +12,10 @@ import { Kafka, logLevel } from "kafkajs";
 import {
   CACHE_DIR,
   freePort,
+  JAVA,
+  MAVEN,
   PROJECT_ROOT,
-  requireJava,
-  requireKcat,
-  requireMaven,
+  requirePrerequisites,
   runOrThrow,
   type Spawned,
   spawnService,
@@ -50,12 +50,15 @@ export interface KafkaInfo {
   pid?: number;
 }
 
+const LIBS_MARKER = path.join(LIBS, ".complete");
+
+/** Whether the broker jars are in the cache already (then Maven is not needed). */
+export const kafkaInstalled = () => existsSync(LIBS_MARKER);
+
 /** Fetches the broker jars into the cache with Maven (once). */
 export function installKafka(): string {
-  requireJava();
-  const marker = path.join(LIBS, ".complete");
-  if (existsSync(marker)) return LIBS;
-  requireMaven();
+  requirePrerequisites("The Kafka test broker", kafkaInstalled() ? [JAVA] : [JAVA, MAVEN]);
+  if (kafkaInstalled()) return LIBS;
   runOrThrow(
     "mvn",
     [
@@ -69,7 +72,7 @@ export function installKafka(): string {
     ],
     `Downloading Apache Kafka ${KAFKA_VERSION} jars from Maven Central`,
   );
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  writeFileSync(LIBS_MARKER, `${new Date().toISOString()}\n`);
   return LIBS;
 }
 
@@ -136,7 +139,6 @@ export async function restartableKafka(opts: { detached?: boolean } = {}): Promi
   stop: () => Promise<void>;
   restart: () => Promise<void>;
 }> {
-  requireKcat();
   const libs = installKafka();
   const dir = mkdtempSync(path.join(tmpdir(), "keytos-kafka-"));
   const [port, controllerPort] = [await freePort(), await freePort()];

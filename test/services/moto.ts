@@ -8,7 +8,10 @@ import path from "node:path";
 import {
   CACHE_DIR,
   freePort,
-  requirePython,
+  PYTHON,
+  PYTHON_VENV,
+  pythonCommand,
+  requirePrerequisites,
   runOrThrow,
   type Spawned,
   spawnService,
@@ -32,18 +35,22 @@ export interface MotoInfo {
   pid?: number;
 }
 
+const MARKER = path.join(VENV, ".complete");
+
+/** Whether moto's virtualenv is in the cache already (then Python's venv module is not needed). */
+export const motoInstalled = () => existsSync(MARKER);
+
 /** Creates the virtualenv and installs moto[server] (once). */
 export function installMoto(): string {
-  const marker = path.join(VENV, ".complete");
-  if (existsSync(marker)) return BIN;
-  const python = requirePython();
-  runOrThrow(python, ["-m", "venv", VENV], "Creating the moto virtualenv");
+  if (motoInstalled()) return BIN;
+  requirePrerequisites("moto (the AWS emulator)", [PYTHON, PYTHON_VENV]);
+  runOrThrow(pythonCommand(), ["-m", "venv", VENV], "Creating the moto virtualenv");
   runOrThrow(
     path.join(BIN, "pip"),
     ["install", "--quiet", "--disable-pip-version-check", `moto[server]==${MOTO_VERSION}`],
     `Installing moto[server]==${MOTO_VERSION} from PyPI`,
   );
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  writeFileSync(MARKER, `${new Date().toISOString()}\n`);
   return BIN;
 }
 

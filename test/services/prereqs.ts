@@ -1,6 +1,7 @@
 /**
- * Shared plumbing for the real test services: prerequisite checks with install hints, free
- * loopback ports, readiness polling, child processes that die with their parent or a timeout.
+ * Shared plumbing for the real test services: the prerequisites (each with why and its Debian
+ * package; all missing ones named in one message), free loopback ports, readiness polling, child
+ * processes that die with their parent or a timeout.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -12,11 +13,13 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** Where downloaded jars and the moto virtualenv live; survives between runs, never committed. */
 export const CACHE_DIR = process.env.KEYTOS_SIEM_CACHE ?? path.join(PROJECT_ROOT, ".cache");
 
-export class MissingPrerequisite extends Error {
-  constructor(what: string, hint: string) {
-    super(`${what}\n  How to fix: ${hint}`);
-    this.name = "MissingPrerequisite";
-  }
+/** A program the test services or the tests need, with why and the Debian/Ubuntu packages. */
+export interface Prerequisite {
+  name: string;
+  why: string;
+  packages: string[];
+  /** What is wrong on this machine ("not installed", "Java 11 found"), or undefined when it is fine. */
+  problem(): string | undefined;
 }
 
 /** Maven's JVM writes no /tmp/hsperfdata_<user> (the JVM ignores TMPDIR; the suite leaves nothing in /tmp). */
@@ -29,58 +32,95 @@ function probe(cmd: string, args: string[]): string | undefined {
   return `${r.stdout ?? ""}${r.stderr ?? ""}`;
 }
 
-export function requireJava(): void {
-  const out = probe("java", ["-XX:-UsePerfData", "-version"]);
-  if (out === undefined) {
-    throw new MissingPrerequisite(
-      "Java is not installed: the Kafka test broker needs Java 17 or newer.",
-      "install a JDK 17+ (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) and make sure `java` is on PATH.",
-    );
+const onPath = (cmd: string, args: string[]) => () =>
+  probe(cmd, args) === undefined ? `\`${cmd}\` is not on PATH` : undefined;
+
+export const JAVA: Prerequisite = {
+  name: "Java 17+",
+  why: "runs the Kafka test broker",
+  packages: ["openjdk-17-jre-headless"],
+  problem() {
+    const out = probe("java", ["-XX:-UsePerfData", "-version"]);
+    if (out === undefined) return "`java` is not on PATH";
+    const major = Number(/version "(\d+)/.exec(out)?.[1] ?? 0);
+    return major < 17 ? `Java ${major} found` : undefined;
+  },
+};
+
+export const MAVEN: Prerequisite = {
+  name: "Maven",
+  why: "fetches the Kafka broker jars from Maven Central (once, into .cache/)",
+  packages: ["maven"],
+  problem: onPath("mvn", ["-v"]),
+};
+
+/** The Python 3.9+ command, and whether it has the venv module. */
+function python(): { command: string; venv: boolean } | undefined {
+  for (const command of ["python3", "python"]) {
+    const out = probe(command, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1])"]);
+    const [major, minor] = (out ?? "").trim().split(" ").map(Number);
+    if (major !== 3 || (minor ?? 0) < 9) continue;
+    return { command, venv: probe(command, ["-c", "import venv, ensurepip"])?.trim() === "" };
   }
-  const major = Number(/version "(\d+)/.exec(out)?.[1] ?? 0);
-  if (major < 17) {
-    throw new MissingPrerequisite(
-      `Java ${major} found; the Kafka 4 test broker needs Java 17 or newer.`,
-      "install a JDK 17+.",
+  return undefined;
+}
+
+export const PYTHON: Prerequisite = {
+  name: "Python 3.9+",
+  why: "runs moto, the AWS emulator",
+  packages: ["python3"],
+  problem: () => (python() ? undefined : "no `python3` of 3.9 or newer on PATH"),
+};
+
+export const PYTHON_VENV: Prerequisite = {
+  name: "Python's venv",
+  why: "moto is installed into a virtualenv (once, into .cache/)",
+  packages: ["python3-venv"],
+  problem: () => (python()?.venv ? undefined : "the venv module is missing"),
+};
+
+export const KCAT: Prerequisite = {
+  name: "kcat",
+  why: "the Kafka tests read topics back with it, independently of kafkajs",
+  packages: ["kcat"],
+  problem: onPath("kcat", ["-V"]),
+};
+
+export const OPENSSL: Prerequisite = {
+  name: "openssl",
+  why: "makes the HTTPS test servers' throw-away certificate",
+  packages: ["openssl"],
+  problem: onPath("openssl", ["version"]),
+};
+
+/** Every missing prerequisite of `needed`, named in one message with the command that installs them all. */
+export class MissingPrerequisite extends Error {
+  constructor(
+    what: string,
+    readonly missing: { prerequisite: Prerequisite; problem: string }[],
+  ) {
+    const lines = missing.map(({ prerequisite: p, problem }) => `  - ${p.name} (${problem}): ${p.why}`);
+    const packages = [...new Set(missing.flatMap((m) => m.prerequisite.packages))].join(" ");
+    super(
+      `${what} needs what this machine lacks:\n${lines.join("\n")}\n` +
+        `Install (Debian/Ubuntu): sudo apt-get install ${packages}`,
     );
+    this.name = "MissingPrerequisite";
   }
 }
 
-export function requireMaven(): void {
-  if (probe("mvn", ["-v"]) === undefined) {
-    throw new MissingPrerequisite(
-      "Maven is not installed: it fetches the Apache Kafka broker jars from Maven Central (once, into .cache/).",
-      "install Maven 3 (Debian/Ubuntu: apt-get install maven) and make sure `mvn` is on PATH.",
-    );
-  }
+/** Checks every prerequisite at once; throws one MissingPrerequisite naming all that are missing. */
+export function requirePrerequisites(what: string, needed: readonly Prerequisite[]): void {
+  const missing = needed.flatMap((prerequisite) => {
+    const problem = prerequisite.problem();
+    return problem === undefined ? [] : [{ prerequisite, problem }];
+  });
+  if (missing.length > 0) throw new MissingPrerequisite(what, missing);
 }
 
-export function requireKcat(): void {
-  if (probe("kcat", ["-V"]) === undefined) {
-    throw new MissingPrerequisite(
-      "kcat is not installed: the Kafka tests read the topic back with it, independently of kafkajs.",
-      "install it (Debian/Ubuntu: apt-get install kcat).",
-    );
-  }
-}
-
-export function requirePython(): string {
-  for (const py of ["python3", "python"]) {
-    const out = probe(py, ["-c", "import sys, venv; print(sys.version_info[0], sys.version_info[1])"]);
-    if (out === undefined) continue;
-    const [major, minor] = out.trim().split(" ").map(Number);
-    if (major === 3 && (minor ?? 0) >= 9) return py;
-    if (/No module named .?venv/.test(out)) {
-      throw new MissingPrerequisite(
-        "Python's venv module is missing: moto (the AWS emulator) is installed into a virtualenv.",
-        "install it (Debian/Ubuntu: apt-get install python3-venv).",
-      );
-    }
-  }
-  throw new MissingPrerequisite(
-    "Python 3.9+ is not installed: the AWS emulator (moto) used by the tests runs on Python.",
-    "install Python 3 with venv (Debian/Ubuntu: apt-get install python3 python3-venv).",
-  );
+/** The Python command moto's virtualenv is made with (after requirePrerequisites([PYTHON, ...])). */
+export function pythonCommand(): string {
+  return python()?.command ?? "python3";
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks; the tiny race before the service binds is acceptable in tests). */
