@@ -109,7 +109,7 @@ describe("keytos-siem send", () => {
     }).done;
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toBe(
-      "keytos-siem: invalid --to datadog settings:\n  no Datadog API key: export DD_API_KEY\n",
+      "keytos-siem: invalid --to datadog settings: no Datadog API key: export DD_API_KEY\n",
     );
   });
 
