@@ -1,6 +1,7 @@
 /**
  * The `keytos-siem` command line. Every subcommand has --help; exit codes: 0 success,
- * 1 bad input (policy, config, events) or a failed check, 2 internal error.
+ * 1 bad input (policy, config, events) or a failed check, 2 internal error; send adds 3, 4, 5
+ * (send-exit.ts).
  */
 
 import path from "node:path";
@@ -67,7 +68,8 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "  pulumi stack output --json --show-secrets | keytos-siem smoke --outputs -",
         "  keytos-siem send --to http --config send.yaml events.ndjson",
         "",
-        "Exit codes: 0 success, 1 bad input or failed check, 2 internal error.",
+        "Exit codes: 0 success, 1 bad input or failed check, 2 internal error;",
+        "send also 3 stopped (refused credential), 4 left in the spool, 5 dead-lettered (send --help).",
       ].join("\n"),
     );
 
