@@ -42,8 +42,11 @@ export interface SpoolChunk {
   bodies: string[];
 }
 
-/** Tests only: the process kills itself (SIGKILL) right after its n-th spool commit. */
-const KILL_AFTER_COMMIT = Number(process.env.KEYTOS_TEST_KILL_AFTER_COMMIT) || 0;
+/** Tests only: `before:N` or `after:N` kills the process (SIGKILL) just before or after its N-th commit. */
+const KILL_AT = /^(before|after):(\d+)$/.exec(process.env.KEYTOS_TEST_KILL_AT_COMMIT ?? "");
+const killAt = (when: string, commit: number) => {
+  if (KILL_AT?.[1] === when && Number(KILL_AT[2]) === commit) process.kill(process.pid, "SIGKILL");
+};
 
 interface ChunkRow {
   seq: number;
@@ -192,11 +195,12 @@ export class Spool {
   ): number {
     let chunk = { seq: 0, bytes: 0 };
     let step: ReplayRow | undefined;
+    killAt("before", ++this.commits);
     this.transaction("BEGIN", () => {
       if (events.length > 0) chunk = this.insertRow(events);
       if (replay) step = this.replays.record(replay);
     });
-    if (++this.commits === KILL_AFTER_COMMIT) process.kill(process.pid, "SIGKILL");
+    killAt("after", this.commits);
     if (step) this.replays.place(step);
     if (events.length === 0) return 0;
     const { seq, bytes } = chunk;
