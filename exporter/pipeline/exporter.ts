@@ -125,7 +125,7 @@ export class Exporter {
     return {
       file: span.file,
       offset: span.ends[end - 1] as number,
-      deadLetterFile: this.deadLetters.file,
+      deadLetterFile: path.resolve(this.deadLetters.file), // the next run may start in another folder
       deadLetters: this.deadLetters.format(refused),
     };
   }

@@ -7,7 +7,9 @@
  * events it accepted, how far into the moved file the step reached and the step's lines refused
  * again (replay-log.ts). Those are appended to the fresh dead-letter file right after the commit,
  * at the offset the commit noted, before anything else can write there; an append a crash cut
- * short is completed when the spool next opens. So after a kill -9 at any instant a line is
+ * short is completed when the spool next opens. (Appended before the commit instead, they would
+ * be written again when a crash undid the commit, and could not be told apart from the dead
+ * letters written since, to truncate them.) So after a kill -9 at any instant a line is
  * either in the spool or dead-lettered again, once: never both, never twice, never lost. A replay
  * cut short (crash, kill, a full spool) resumes from the last commit on the next replay. The
  * moved file is deleted once every line in it is done, and only then its record.
