@@ -219,3 +219,75 @@ describe("one pass reports every problem of a stack and its policy", () => {
     expect(r.stderr).toMatch(/keytos-siem:cloudwatch: unknown field "retention"/);
   });
 });
+
+describe("send --config: one pass reports the file's problems and the environment's, each naming where it came from", () => {
+  const send = (to: string, config: string | undefined, env: Record<string, string>) =>
+    cli(["send", "--to", to, ...(config ? ["--config", config] : []), ...spool, at("events.ndjson")], env);
+  const problems = (stderr: string) => stderr.split("\n").slice(1, -1);
+
+  it("a bad value and a typo in the file, a bad AWS_REGION, a field set nowhere", () => {
+    const config = at("send-cloudwatch.yaml");
+    writeFileSync(
+      config,
+      "pipeline:\n  maxInFlight: 0\ncloudwatch:\n  logGroupName: /keytos/audit\n  logStreamNme: exporter\n",
+    );
+    const r = send("cloudwatch", config, { AWS_REGION: "bogus" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(new RegExp(`^keytos-siem: invalid send config ${config} \\(4 problems\\):\\n`));
+    const lines = problems(r.stderr);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^  ${config}:2:16: pipeline\\.maxInFlight: `));
+    expect(lines[1]).toMatch(
+      new RegExp(`^  ${config}:5:3: cloudwatch\\.logStreamNme: unknown field "logStreamNme"`),
+    );
+    expect(lines[2]).toMatch(
+      /^ {2}AWS_REGION: is not an AWS region with CloudWatch Logs; .*\(got "bogus"\)$/,
+    );
+    expect(lines[3]).toBe(
+      `  ${config}: cloudwatch.logStreamName: required for --to cloudwatch: set it in the config file or KEYTOS_CLOUDWATCH_LOG_STREAM`,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("DD_SITE and KEYTOS_HTTP_URL likewise, with the file's problems or alone; a variable the file overrides is not checked", () => {
+    const datadog = at("send-datadog.yaml");
+    writeFileSync(datadog, "datadog:\n  sit: datadoghq.eu\n");
+    const dd = send("datadog", datadog, { DD_SITE: "datadoghq.mars", DD_API_KEY: "k" });
+    expect(dd.code).toBe(1);
+    expect(problems(dd.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^  ${datadog}:2:3: datadog\\.sit: unknown field "sit"`)),
+      expect.stringMatching(
+        /^ {2}DD_SITE: is not a Datadog site; use one of datadoghq\.com, .* \(got "datadoghq\.mars"\)$/,
+      ),
+    ]);
+
+    const http = at("send-http.yaml");
+    writeFileSync(http, "http:\n  maxEventsPerRequest: 100\n  tokn: abc\n");
+    const h = send("http", http, { KEYTOS_HTTP_URL: "ftp://collector" });
+    expect(problems(h.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^  ${http}:3:3: http\\.tokn: unknown field "tokn"`)),
+      '  KEYTOS_HTTP_URL: must be an http(s) URL (got "ftp://collector")',
+    ]);
+
+    // No file: the environment's problem alone, one line.
+    const alone = send("datadog", undefined, { DD_SITE: "datadoghq.mars", DD_API_KEY: "k" });
+    expect(alone.stderr).toMatch(
+      /^keytos-siem: DD_SITE: is not a Datadog site; [^\n]+\(got "datadoghq\.mars"\)\n$/,
+    );
+    expect(alone.code).toBe(1);
+
+    // The file sets the region: AWS_REGION is not used, so not a problem.
+    const overrides = at("send-region.yaml");
+    writeFileSync(overrides, "cloudwatch:\n  region: eu-west-1\n  logGroupNme: /keytos/audit\n");
+    const o = send("cloudwatch", overrides, {
+      AWS_REGION: "bogus",
+      KEYTOS_CLOUDWATCH_LOG_GROUP: "/keytos/audit",
+      KEYTOS_CLOUDWATCH_LOG_STREAM: "exporter",
+    });
+    expect(o.stderr).toMatch(
+      new RegExp(`^keytos-siem: ${overrides}:3:3: cloudwatch\\.logGroupNme: unknown field`),
+    );
+    expect(o.stderr).not.toContain("AWS_REGION");
+  });
+});

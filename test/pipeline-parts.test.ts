@@ -78,15 +78,13 @@ describe("admission", () => {
     });
   });
 
-  it("admitLines: chunks bounded by bytes, refusals in line order between them", () => {
+  it("admitLines: chunks bounded by bytes, refusals in line order between them, each chunk says how far it covers", () => {
     const good = lines(3);
     const oneRow = Buffer.byteLength(JSON.stringify(JSON.parse(good[0] as string)));
     const out = [...admitLines([good[0], "oops", good[1], "", good[2]] as string[], door(), oneRow * 2.5)];
-    expect(out.map((o) => ("line" in o ? `refused ${o.line}` : `chunk of ${o.rows.length}`))).toEqual([
-      "refused oops",
-      "chunk of 2",
-      "chunk of 1",
-    ]);
+    expect(
+      out.map((o) => ("line" in o ? `refused ${o.line}` : `chunk of ${o.rows.length} through ${o.through}`)),
+    ).toEqual(["refused oops", "chunk of 2 through 4", "chunk of 1 through 5"]);
     const [, first] = out as [unknown, { rows: AdmittedEvent[]; bytes: number }];
     expect(first.bytes).toBe(first.rows.reduce((n, r) => n + r.bytes, 0));
   });

@@ -1,6 +1,9 @@
-/** The durable spool: persistence across reopen, byte accounting, one sender per spool. */
+/**
+ * The durable spool: persistence across reopen, byte accounting, one sender per spool, replay
+ * progress committed with the events it feeds back.
+ */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -76,6 +79,32 @@ describe("spool", () => {
     spool.close();
     const again = new Spool(dir, "http"); // migrated once: the old table is gone
     expect(again.count).toBe(2500);
+    again.close();
+  });
+
+  it("a replay step commits with its events; its dead letters land once, even if the process died before appending them", () => {
+    const dir = tmp();
+    const deadLetterFile = path.join(dir, "http.deadletter.ndjson");
+    writeFileSync(deadLetterFile, "earlier\n");
+    const step = { file: "http.deadletter.replay-1.ndjson", deadLetterFile };
+    const a = new Spool(dir, "http");
+    a.append([{ id: "a", body: "{}", bytes: 2 }], { replay: { ...step, offset: 120, deadLetters: "one\n" } });
+    expect(readFileSync(deadLetterFile, "utf8")).toBe("earlier\none\n");
+    a.append([], { replay: { ...step, offset: 200, deadLetters: "" } }); // every line refused or blank
+    expect(a.count).toBe(1);
+    expect(a.replays.progress()).toEqual(new Map([[step.file, 200]]));
+    a.close();
+
+    // Killed right after a commit, before its dead letters were appended: the row says where they go.
+    const db = new DatabaseSync(path.join(dir, "http.spool.sqlite"));
+    db.prepare("UPDATE replay_progress SET offset = 300, deadLetters = ?, at = ?").run("two\nthree\n", 12);
+    db.close();
+    new Spool(dir, "http").close(); // completes the append
+    const again = new Spool(dir, "http"); // and only once
+    expect(readFileSync(deadLetterFile, "utf8")).toBe("earlier\none\ntwo\nthree\n");
+    expect(again.replays.progress()).toEqual(new Map([[step.file, 300]]));
+    again.replays.forget(step.file);
+    expect(again.replays.progress().size).toBe(0);
     again.close();
   });
 

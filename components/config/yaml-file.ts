@@ -22,6 +22,8 @@ export interface FileIssue {
 export interface LocatedIssue extends FileIssue {
   line?: number;
   column?: number;
+  /** Where the value came from when not the file (an environment variable): named instead of the file. */
+  source?: string;
 }
 
 /** `rules[1].select.ids[0]` */
@@ -46,7 +48,7 @@ export class FileError extends Error {
     readonly issues: LocatedIssue[],
   ) {
     const lines = issues.map((i) => {
-      const where = i.line ? `${file}:${i.line}:${i.column}` : file;
+      const where = i.source ?? (i.line ? `${file}:${i.line}:${i.column}` : file);
       const field = i.path.length ? `${formatPath(i.path)}: ` : "";
       const shown = i.input === undefined ? "" : showValue(i.input);
       const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
@@ -112,11 +114,52 @@ function zodIssues(error: z.ZodError): FileIssue[] {
   });
 }
 
+/** A YAML file as checked: the document (undefined if it is not a YAML mapping), the value if valid, every problem. */
+export interface CheckedYaml<T> {
+  raw: unknown;
+  value?: T;
+  issues: LocatedIssue[];
+  locator: YamlLocator;
+}
+
 /**
- * Parses YAML text and validates it with `schema`. Throws FileError listing every problem: when
- * the schema fails, `alsoCheck` adds the problems it finds in the raw document (checks beyond
- * the schema that need only the part they check), so one pass reports them all, in file order.
+ * Parses YAML text and validates it with `schema`, listing every problem: when the schema fails,
+ * `alsoCheck` adds the problems it finds in the raw document (checks beyond the schema that need
+ * only the part they check), so one pass reports them all, in file order.
  */
+export function checkYaml<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  kind: string,
+  alsoCheck?: (raw: unknown) => FileIssue[],
+): CheckedYaml<z.output<S>> {
+  const locator = new YamlLocator(text);
+  const { doc } = locator;
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => ({
+      path: [],
+      message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
+      line: e.linePos?.[0].line,
+      column: e.linePos?.[0].col,
+    }));
+    return { raw: undefined, issues, locator };
+  }
+  if (!isCollection(doc.contents)) {
+    return {
+      raw: undefined,
+      issues: [{ path: [], message: `the ${kind} file must be a YAML mapping` }],
+      locator,
+    };
+  }
+  const raw = doc.toJS();
+  const result = schema.safeParse(raw, { reportInput: true });
+  if (result.success) return { raw, value: result.data, issues: [], locator };
+  const issues = [...zodIssues(result.error), ...(alsoCheck?.(raw) ?? [])].map((i) => locator.locate(i));
+  const at = (i: LocatedIssue) => (i.line ?? 0) * 1e6 + (i.column ?? 0);
+  return { raw, issues: issues.sort((a, b) => at(a) - at(b)), locator };
+}
+
+/** checkYaml, throwing FileError listing every problem; nothing is returned from a file with any error. */
 export function parseYaml<S extends z.ZodType>(
   schema: S,
   text: string,
@@ -124,35 +167,9 @@ export function parseYaml<S extends z.ZodType>(
   kind: string,
   alsoCheck?: (raw: unknown) => FileIssue[],
 ): { value: z.output<S>; locator: YamlLocator } {
-  const locator = new YamlLocator(text);
-  const { doc } = locator;
-  if (doc.errors.length > 0) {
-    throw new FileError(
-      kind,
-      file,
-      doc.errors.map((e) => ({
-        path: [],
-        message: `YAML syntax: ${(e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}`,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-      })),
-    );
-  }
-  if (!isCollection(doc.contents)) {
-    throw new FileError(kind, file, [{ path: [], message: `the ${kind} file must be a YAML mapping` }]);
-  }
-  const raw = doc.toJS();
-  const result = schema.safeParse(raw, { reportInput: true });
-  if (!result.success) {
-    const issues = [...zodIssues(result.error), ...(alsoCheck?.(raw) ?? [])].map((i) => locator.locate(i));
-    const at = (i: LocatedIssue) => (i.line ?? 0) * 1e6 + (i.column ?? 0);
-    throw new FileError(
-      kind,
-      file,
-      issues.sort((a, b) => at(a) - at(b)),
-    );
-  }
-  return { value: result.data, locator };
+  const checked = checkYaml(schema, text, kind, alsoCheck);
+  if (checked.issues.length > 0) throw new FileError(kind, file, checked.issues);
+  return { value: checked.value as z.output<S>, locator: checked.locator };
 }
 
 /** Why a file could not be read, as the end of a sentence, with the usual fix. */

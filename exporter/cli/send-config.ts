@@ -1,14 +1,22 @@
 /**
  * The `send` config file (YAML): pipeline tuning plus one section per destination (each section's
  * schema is the destination's own, exporter/sinks/<key>/spec.ts). Fields may also come from the
- * environment (credentials especially); they never come from argv.
+ * environment (credentials especially); they never come from argv. One pass reports every problem
+ * of the file and of the environment, each named by where it came from (`send.yaml:5:3: http.tokn:
+ * ...`, `AWS_REGION: ...`).
  *
  *   pipeline: { maxInFlight: 4, lingerMs: 200, spoolMaxBytes: 268435456, requestTimeoutMs: 30000,
  *               retry: { initialMs: 200, maxMs: 30000, maxElapsedMs: 300000 } }
  *   http: { url: https://collector.example.com/ingest, maxEventsPerRequest: 1000 }
  */
 import { z } from "zod";
-import { FileError, parseYaml, readTextFile, strict } from "../../components/config/yaml-file";
+import {
+  checkYaml,
+  FileError,
+  type LocatedIssue,
+  readTextFile,
+  strict,
+} from "../../components/config/yaml-file";
 import type { ExporterOptions } from "../pipeline/exporter";
 import type { SinkSpec } from "../sinks/spec";
 
@@ -75,7 +83,38 @@ export interface SendSettings {
   warnings: string[];
 }
 
-/** Reads the config file (if any), merges the environment, validates the chosen destination. */
+/** The config file as checked: its document (as far as it is valid), its problems, where a field is. */
+interface ConfigFile {
+  raw: unknown;
+  issues: LocatedIssue[];
+  locate?: (issue: LocatedIssue) => LocatedIssue;
+}
+
+/** The file checked, or its one problem when it cannot be read (the environment is still checked). */
+function readConfigFile(file: string, sinks: readonly SinkSpec[]): ConfigFile {
+  let text: string;
+  try {
+    text = readTextFile(file, "send config");
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err;
+    return { raw: undefined, issues: err.issues };
+  }
+  const checked = checkYaml(fileSchema(sinks), text, "send config");
+  return {
+    raw: checked.value ?? checked.raw,
+    issues: checked.issues,
+    locate: (i) => checked.locator.locate(i),
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Reads the config file (if any), merges the environment, validates the chosen destination. Every
+ * problem is reported at once: the file's, the environment's (a field the file does not set), and
+ * the fields missing from both.
+ */
 export function loadSendConfig(
   file: string | undefined,
   spec: SinkSpec,
@@ -83,13 +122,10 @@ export function loadSendConfig(
   sinks: readonly SinkSpec[],
 ): SendSettings {
   const label = file ?? "(environment)";
-  const parsed = file
-    ? (parseYaml(fileSchema(sinks), readTextFile(file, "send config"), file, "send config").value as Record<
-        string,
-        unknown
-      >)
-    : {};
-  const given = { ...((parsed[spec.key] as Record<string, unknown> | undefined) ?? {}) };
+  const read: ConfigFile = file ? readConfigFile(file, sinks) : { raw: {}, issues: [] };
+  const parsed = isRecord(read.raw) ? read.raw : {};
+  const section = parsed[spec.key];
+  const given = { ...(isRecord(section) ? section : {}) };
   const warnings: string[] = [];
   for (const [old, now] of Object.entries(spec.aliases ?? {})) {
     if (given[old] === undefined) continue;
@@ -100,24 +136,31 @@ export function loadSendConfig(
   for (const [field, instead] of Object.entries(spec.deprecated ?? {})) {
     if (given[field] !== undefined) warnings.push(`${label}: ${spec.key}.${field} is deprecated: ${instead}`);
   }
-  const section = { ...fromEnv(spec, env), ...given };
-  const result = spec.config.safeParse(section, { reportInput: true });
-  if (!result.success) {
-    throw new FileError(
-      "send config",
-      label,
-      result.error.issues.map((i) => {
-        const variable = spec.env[String(i.path[0])];
-        return {
-          path: [spec.key, ...(i.path as (string | number)[])],
-          message:
-            i.code === "invalid_type" && i.input === undefined
-              ? `required for --to ${spec.key}: set it in the config file${variable ? ` or ${variable}` : ""}`
-              : i.message,
-        };
-      }),
-    );
-  }
+  const fromEnvironment = fromEnv(spec, env);
+  const result = spec.config.safeParse({ ...fromEnvironment, ...given }, { reportInput: true });
+  // The file's own problems are listed already (its unknown fields too): not again from the merge.
+  const inFile = new Set(read.issues.filter((i) => i.path[0] === spec.key).map((i) => i.path[1]));
+  // What a file that cannot be read (or parsed, or whose section is no mapping) sets is unknown:
+  // no field is said to be missing then.
+  const unknownSection = read.raw === undefined || (section !== undefined && !isRecord(section));
+  const merged = (result.success ? [] : result.error.issues).flatMap((i): LocatedIssue[] => {
+    const field = String(i.path[0]);
+    if (read.issues.length > 0 && (i.code === "unrecognized_keys" || inFile.has(field))) return [];
+    const variable = spec.env[field];
+    if (given[field] === undefined && fromEnvironment[field] !== undefined)
+      return [{ path: [], message: i.message, input: i.input, source: variable }];
+    const missing = i.code === "invalid_type" && i.input === undefined;
+    if (missing && unknownSection) return [];
+    const issue = {
+      path: [spec.key, ...(i.path as (string | number)[])],
+      message: missing
+        ? `required for --to ${spec.key}: set it in the config file${variable ? ` or ${variable}` : ""}`
+        : i.message,
+    };
+    return [given[field] !== undefined && read.locate ? read.locate(issue) : issue];
+  });
+  const issues = [...read.issues, ...merged];
+  if (!result.success || issues.length > 0) throw new FileError("send config", label, issues);
   return {
     pipeline: (parsed.pipeline as SendSettings["pipeline"] | undefined) ?? {},
     sink: result.data,

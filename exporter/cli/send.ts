@@ -15,7 +15,7 @@ import { FileError, unreadable } from "../../components/config/yaml-file";
 import { SpoolFullError } from "../pipeline/backlog";
 import { Exporter } from "../pipeline/exporter";
 import { formatDeadLetters, formatSummary, type Summary } from "../pipeline/metrics";
-import { claimDeadLetters, type ReplayCounts, replayFile } from "../pipeline/replay";
+import { type ReplayCounts, replayDeadLetters } from "../pipeline/replay";
 import type { Sink } from "../pipeline/sink";
 import type { SinkSpec } from "../sinks/spec";
 import { UsageError } from "./errors";
@@ -124,24 +124,6 @@ function createSink(spec: SinkSpec, settings: unknown, connections: number, env:
   }
 }
 
-/** Replays every dead letter set aside for this destination (up to a full spool, if the run stopped). */
-async function replay(exporter: Exporter): Promise<ReplayCounts & { files: string[] }> {
-  const files = claimDeadLetters(exporter.deadLetterFile);
-  const total = { files, lines: 0, accepted: 0, deadLettered: 0 };
-  for (const file of files) {
-    try {
-      const counts = await replayFile(file, (lines) => exporter.acceptMany(lines));
-      total.lines += counts.lines;
-      total.accepted += counts.accepted;
-      total.deadLettered += counts.deadLettered;
-    } catch (err) {
-      if (!(err instanceof SpoolFullError)) throw err;
-      break; // stopped with a full spool: the rest is replayed next time, from where it stopped
-    }
-  }
-  return total;
-}
-
 /** What the user should do after the run, one line each, on stderr. */
 function advice(summary: Summary, spool: string, replayed?: ReplayCounts): string[] {
   const lines: string[] = [];
@@ -198,7 +180,7 @@ export async function runSend(
   let replayed: (ReplayCounts & { files: string[] }) | undefined;
   try {
     // Claimed at once, while this run owns the spool and before anything is dead-lettered in it.
-    if (opts.replayDeadLetters) replayed = await replay(exporter);
+    if (opts.replayDeadLetters) replayed = await replayDeadLetters(exporter);
     // A replay reads standard input only when told to (-): it is usually a terminal then.
     const stdin = file === "-" || (!file && !opts.replayDeadLetters);
     const input = file && file !== "-" ? createReadStream(file) : stdin ? process.stdin : undefined;

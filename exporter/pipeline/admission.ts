@@ -76,10 +76,14 @@ export function admit(line: string, sink: Door, now?: number): AdmittedEvent | R
   }
 }
 
-/** Admitted events grouped for one spool commit, with their total size in bytes. */
+/**
+ * Admitted events grouped for one spool commit, with their total size in bytes; every line before
+ * index `through` is in it, in an earlier chunk, refused (yielded before it) or blank.
+ */
 export interface Chunk {
   rows: AdmittedEvent[];
   bytes: number;
+  through: number;
 }
 
 /** A line refused at the door, to dead-letter as received. */
@@ -97,8 +101,9 @@ export function* admitLines(
   sink: Door,
   chunkBytes: number,
 ): Generator<Chunk | RefusedLine, void, undefined> {
-  let chunk: Chunk = { rows: [], bytes: 0 };
-  for (const line of lines) {
+  let chunk: Chunk = { rows: [], bytes: 0, through: 0 };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     const admitted = admit(line, sink);
     if (admitted === undefined) continue;
     if ("reason" in admitted) {
@@ -106,12 +111,14 @@ export function* admitLines(
       continue;
     }
     if (chunk.rows.length > 0 && chunk.bytes + admitted.bytes > chunkBytes) {
+      chunk.through = i;
       yield chunk;
-      chunk = { rows: [], bytes: 0 };
+      chunk = { rows: [], bytes: 0, through: 0 };
     }
     chunk.rows.push(admitted);
     chunk.bytes += admitted.bytes;
   }
+  chunk.through = lines.length;
   if (chunk.rows.length > 0) yield chunk;
 }
 

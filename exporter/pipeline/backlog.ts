@@ -7,6 +7,7 @@
 import type { Envelope } from "../../components/catalog/envelope";
 import type { AdmittedEvent } from "./admission";
 import type { Pending } from "./batcher";
+import type { ReplayLog, ReplayStep } from "./replay-log";
 import type { Sink } from "./sink";
 import { Spool } from "./spool";
 
@@ -42,7 +43,10 @@ export class QueuedEvent implements Pending {
 }
 
 /** The spool as the backlog uses it. */
-export type SpoolStore = Pick<Spool, "append" | "readAfter" | "release" | "count" | "bytes" | "close">;
+export type SpoolStore = Pick<
+  Spool,
+  "append" | "readAfter" | "release" | "count" | "bytes" | "close" | "replays"
+>;
 
 export interface BacklogOptions {
   /** Spool bound in bytes: a commit waits while it would go over. */
@@ -101,6 +105,11 @@ export class Backlog {
     return Math.floor(this.opts.maxBytes / 4);
   }
 
+  /** Where dead-letter replays stand (committed with the events they feed back). */
+  get replays(): ReplayLog {
+    return this.spool.replays;
+  }
+
   /** Nothing queued and nothing left unread in the spool. */
   get drained(): boolean {
     return this.queue.length === 0 && !this.spoolHasMore;
@@ -109,9 +118,14 @@ export class Backlog {
   /**
    * Commits admitted events as one spool chunk, waiting while the spool has no room for them.
    * Rejects with SpoolFullError if commits are refused (the run stopped, or the exporter is
-   * closing) while it waits.
+   * closing) while it waits. `replay`: a dead-letter replay's step, committed with them (even
+   * with no events).
    */
-  async commit(rows: readonly AdmittedEvent[], bytes: number): Promise<void> {
+  async commit(rows: readonly AdmittedEvent[], bytes: number, replay?: ReplayStep): Promise<void> {
+    if (rows.length === 0) {
+      if (replay) this.spool.append([], { replay });
+      return;
+    }
     while (this.spool.bytes + bytes > this.opts.maxBytes) {
       if (this.refusing) {
         throw new SpoolFullError(
@@ -121,7 +135,7 @@ export class Backlog {
       await this.space(); // back-pressure: resumes as deliveries free space
     }
     const handedOver = !this.spoolHasMore && this.queue.length < this.opts.target;
-    const seq = this.spool.append(rows, { handedOver });
+    const seq = this.spool.append(rows, { handedOver, replay });
     if (!handedOver) {
       this.spoolHasMore = true;
       return;

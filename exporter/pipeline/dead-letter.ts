@@ -4,7 +4,7 @@
  * line (or event). Appended and fsynced before the event leaves the spool, so a dead-lettered
  * event is never lost either; `send --replay-dead-letters` feeds it back once the cause is fixed.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import path from "node:path";
 
 /** Why lines are set aside, by kind, with the words the summary uses. */
@@ -29,30 +29,55 @@ export interface DeadLetter {
 
 export class DeadLetterFile {
   private fd: number | undefined;
-  count = 0;
 
   constructor(
     readonly file: string,
     private readonly destination: string,
   ) {}
 
+  /** Appends entries and fsyncs them. */
   write(entries: readonly DeadLetter[]): void {
     if (entries.length === 0) return;
     if (this.fd === undefined) {
       mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = openSync(this.file, "a");
     }
-    const time = new Date().toISOString();
-    const text = entries
-      .map((e) => `${JSON.stringify({ time, destination: this.destination, ...e })}\n`)
-      .join("");
-    writeSync(this.fd, text);
+    writeSync(this.fd, this.format(entries));
     fsyncSync(this.fd);
-    this.count += entries.length;
+  }
+
+  /** The NDJSON text of entries, as write appends it. */
+  format(entries: readonly DeadLetter[]): string {
+    const time = new Date().toISOString();
+    return entries.map((e) => `${JSON.stringify({ time, destination: this.destination, ...e })}\n`).join("");
   }
 
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/**
+ * Makes `file` hold `text` from byte `at` (the file's size when the text was committed to be
+ * written there), and fsyncs it: appends all of it, or only what a crash cut short when the file
+ * already ends with the start of it; appends all of it after whatever is there when the file was
+ * changed since (edited, moved): a dead letter is never lost, nor written twice by a crash.
+ */
+export function placeAt(file: string, at: number, text: string): void {
+  const bytes = Buffer.from(text);
+  const fd = openSync(file, "a+");
+  try {
+    const size = fstatSync(fd).size;
+    let have = 0;
+    if (size >= at) {
+      const there = Buffer.alloc(Math.min(size - at, bytes.length));
+      readSync(fd, there, 0, there.length, at);
+      if (there.equals(bytes.subarray(0, there.length))) have = there.length;
+    }
+    if (have < bytes.length) writeSync(fd, bytes.subarray(have));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -7,12 +7,13 @@
  * event still in the spool.
  */
 import path from "node:path";
-import { admitLines } from "./admission";
+import { admitLines, type RefusedLine } from "./admission";
 import { Backlog, type QueuedEvent } from "./backlog";
 import { Batcher } from "./batcher";
 import { DeadLetterFile } from "./dead-letter";
 import { Dispatcher } from "./dispatcher";
 import { Metrics, type Summary } from "./metrics";
+import type { ReplayLog, ReplayStep } from "./replay-log";
 import type { RetryPolicy } from "./retry";
 import { RetryingSender, type Settlement } from "./retrying-sender";
 import type { Sink } from "./sink";
@@ -32,6 +33,13 @@ export interface ExporterOptions {
   requestTimeoutMs?: number;
   /** Injectable randomness for jitter (tests). */
   random?: () => number;
+}
+
+/** Lines fed back from a moved-aside dead-letter file (replay.ts): lines[i] ends at byte ends[i] of it. */
+export interface ReplaySpan {
+  /** The file's name. */
+  file: string;
+  ends: readonly number[];
 }
 
 export class Exporter {
@@ -72,23 +80,59 @@ export class Exporter {
    * every line is committed or dead-lettered, with how many were of each; waits (back-pressure)
    * while the spool is full. Rejects with SpoolFullError if the spool is full after the run
    * stopped (nothing would free it): the caller stops reading its input.
+   * `replay`: the lines come from a dead-letter file; each commit also records how far into it
+   * they go, and the lines refused since the previous commit are dead-lettered with it (replay-log.ts).
    */
-  async acceptMany(lines: readonly string[]): Promise<{ accepted: number; deadLettered: number }> {
+  async acceptMany(
+    lines: readonly string[],
+    replay?: ReplaySpan,
+  ): Promise<{ accepted: number; deadLettered: number }> {
     if (this.closed) throw new Error("exporter is closed");
     const counts = { accepted: 0, deadLettered: 0 };
+    const counted = (refused: readonly RefusedLine[]) => {
+      for (const r of refused) this.metrics.deadLettered(r.cause);
+      counts.deadLettered += refused.length;
+    };
+    const refused: RefusedLine[] = []; // a replay's, dead-lettered with its next commit
+    let through = 0;
     for (const item of admitLines(lines, this.sink, this.backlog.chunkBytes)) {
       if ("line" in item) {
-        this.deadLetters.write([item]);
-        this.metrics.deadLettered(item.cause);
-        counts.deadLettered++;
+        if (replay) refused.push(item);
+        else {
+          this.deadLetters.write([item]);
+          counted([item]);
+        }
         continue;
       }
-      await this.backlog.commit(item.rows, item.bytes);
+      const held = refused.splice(0);
+      await this.backlog.commit(item.rows, item.bytes, replay && this.replayStep(replay, item.through, held));
+      counted(held);
+      through = item.through;
       this.metrics.counts.accepted += item.rows.length;
       counts.accepted += item.rows.length;
       this.pump();
     }
+    if (replay && through < lines.length) {
+      const held = refused.splice(0);
+      await this.backlog.commit([], 0, this.replayStep(replay, lines.length, held));
+      counted(held);
+    }
     return counts;
+  }
+
+  /** A replay's progress up to line `end`, with the lines refused since its previous step. */
+  private replayStep(span: ReplaySpan, end: number, refused: readonly RefusedLine[]): ReplayStep {
+    return {
+      file: span.file,
+      offset: span.ends[end - 1] as number,
+      deadLetterFile: path.resolve(this.deadLetters.file), // the next run may start in another folder
+      deadLetters: this.deadLetters.format(refused),
+    };
+  }
+
+  /** Where dead-letter replays stand (replay.ts). */
+  get replays(): ReplayLog {
+    return this.backlog.replays;
   }
 
   /** Where refused lines and rejected events go. */

@@ -1,9 +1,18 @@
 /**
- * Replaying dead letters once their cause is fixed. The dead-letter file is first moved aside in
- * one atomic rename, so lines dead-lettered again during the replay start a fresh file and a
- * replayed line is never read twice. Progress through the moved file is recorded after every
- * commit: a replay cut short (crash, kill, a full spool) resumes where it stopped on the next
- * replay. The moved file is deleted once every line in it is back in the spool or dead-lettered.
+ * Replaying dead letters once their cause is fixed, each exactly once, even across a crash.
+ *
+ * The dead-letter file is first moved aside in one atomic rename, so lines dead-lettered again
+ * during the replay start a fresh file and a replayed line is never read twice. Lines go back
+ * through the door in steps; each spool commit records, in the same SQLite transaction as the
+ * events it accepted, how far into the moved file the step reached and the step's lines refused
+ * again (replay-log.ts). Those are appended to the fresh dead-letter file right after the commit,
+ * at the offset the commit noted, before anything else can write there; an append a crash cut
+ * short is completed when the spool next opens. (Appended before the commit instead, they would
+ * be written again when a crash undid the commit, and could not be told apart from the dead
+ * letters written since, to truncate them.) So after a kill -9 at any instant a line is
+ * either in the spool or dead-lettered again, once: never both, never twice, never lost. A replay
+ * cut short (crash, kill, a full spool) resumes from the last commit on the next replay. The
+ * moved file is deleted once every line in it is done, and only then its record.
  */
 import {
   closeSync,
@@ -12,12 +21,13 @@ import {
   fsyncSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
-  writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { SpoolFullError } from "./backlog";
+import type { ReplaySpan } from "./exporter";
+import type { ReplayLog } from "./replay-log";
 
 /** What a replay did with one moved-aside file. */
 export interface ReplayCounts {
@@ -29,16 +39,49 @@ export interface ReplayCounts {
   deadLettered: number;
 }
 
-/** Takes lines and resolves once each is committed to the spool or dead-lettered (Exporter.acceptMany). */
-export type Accept = (lines: readonly string[]) => Promise<{ accepted: number; deadLettered: number }>;
+/** What a replay needs of the exporter (Exporter has it). */
+export interface ReplayTarget {
+  readonly deadLetterFile: string;
+  /** Resolves once each line is committed to the spool or dead-lettered, with the span's progress. */
+  acceptMany(
+    lines: readonly string[],
+    replay: ReplaySpan,
+  ): Promise<{ accepted: number; deadLettered: number }>;
+  readonly replays: Pick<ReplayLog, "progress" | "forget">;
+}
 
-/** Lines per commit, and so per progress record. */
+/** Lines fed per call (the spool may cut them into several commits, each recording its progress). */
 const CHUNK_LINES = 1000;
 
 /**
+ * Replays every dead letter set aside for the target's destination, oldest first; stops early,
+ * leaving the rest for the next replay, if the spool fills up with nothing delivering. Call it
+ * while owning the spool, before anything is dead-lettered in this run.
+ */
+export async function replayDeadLetters(target: ReplayTarget): Promise<ReplayCounts & { files: string[] }> {
+  // A record whose file is gone was finished (deleted just before its record was): forget it.
+  const dir = path.dirname(target.deadLetterFile);
+  for (const name of target.replays.progress().keys())
+    if (!existsSync(path.join(dir, name))) target.replays.forget(name);
+  const files = claimDeadLetters(target.deadLetterFile);
+  const total = { files, lines: 0, accepted: 0, deadLettered: 0 };
+  for (const file of files) {
+    try {
+      const counts = await replayFile(file, target);
+      total.lines += counts.lines;
+      total.accepted += counts.accepted;
+      total.deadLettered += counts.deadLettered;
+    } catch (err) {
+      if (!(err instanceof SpoolFullError)) throw err;
+      break; // stopped with a full spool: the rest is replayed next time, from where it stopped
+    }
+  }
+  return total;
+}
+
+/**
  * Moves `deadLetterFile` aside for a replay and returns every file waiting to be replayed, oldest
- * first: an interrupted replay's file, then this one. Call it while owning the spool, before
- * anything is dead-lettered in this run.
+ * first: an interrupted replay's file, then this one.
  */
 export function claimDeadLetters(deadLetterFile: string): string[] {
   const dir = path.dirname(deadLetterFile);
@@ -57,28 +100,31 @@ export function claimDeadLetters(deadLetterFile: string): string[] {
     .map((name) => path.join(dir, name));
 }
 
-/** Feeds a moved-aside dead-letter file back through `accept`, from where an earlier replay stopped. */
-export async function replayFile(file: string, accept: Accept): Promise<ReplayCounts> {
-  const progress = `${file}.progress`;
+/** Feeds a moved-aside dead-letter file back to the target, from where an earlier replay stopped. */
+export async function replayFile(file: string, target: ReplayTarget): Promise<ReplayCounts> {
+  const name = path.basename(file);
   const counts: ReplayCounts = { lines: 0, accepted: 0, deadLettered: 0 };
-  let chunk: string[] = [];
-  let end = readProgress(progress);
-  const commit = async () => {
-    const done = await accept(chunk);
-    counts.lines += chunk.length;
+  let lines: string[] = [];
+  let ends: number[] = [];
+  const feed = async () => {
+    const done = await target.acceptMany(lines, { file: name, ends });
+    counts.lines += lines.length;
     counts.accepted += done.accepted;
     counts.deadLettered += done.deadLettered;
-    chunk = [];
-    writeProgress(progress, end);
+    lines = [];
+    ends = [];
   };
-  for await (const line of linesFrom(file, end)) {
-    chunk.push(replayable(line.text));
-    end = line.end;
-    if (chunk.length >= CHUNK_LINES) await commit();
+  for await (const line of linesFrom(file, target.replays.progress().get(name) ?? 0)) {
+    lines.push(replayable(line.text));
+    ends.push(line.end);
+    if (lines.length >= CHUNK_LINES) await feed();
   }
-  if (chunk.length > 0) await commit();
+  if (lines.length > 0) await feed();
+  // The deletion is durable before the record goes: a record without its file is harmless, a
+  // file without its record would be replayed again from the start.
   rmSync(file);
-  rmSync(progress, { force: true });
+  syncDir(path.dirname(file));
+  target.replays.forget(name);
   return counts;
 }
 
@@ -111,29 +157,7 @@ async function* linesFrom(file: string, start: number): AsyncGenerator<{ text: s
   if (rest.length > 0) yield { text: rest.toString("utf8"), end: offset + rest.length };
 }
 
-function readProgress(file: string): number {
-  try {
-    const n = Number(readFileSync(file, "utf8"));
-    return Number.isSafeInteger(n) && n > 0 ? n : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Written to a temporary file, fsynced and renamed over the old record: never half written. */
-function writeProgress(file: string, offset: number): void {
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeFileSync(fd, String(offset));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
-/** Makes a rename in `dir` durable (where the platform allows opening a folder). */
+/** Makes a rename or deletion in `dir` durable (where the platform allows opening a folder). */
 function syncDir(dir: string): void {
   try {
     const fd = openSync(dir, "r");

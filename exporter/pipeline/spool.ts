@@ -9,13 +9,15 @@
  * Events are stored in chunks (one row per accepted group, up to ~1,000 events): per-row SQLite
  * work, not bytes, was most of the pipeline's cost. A chunk's row is deleted once every event in
  * it is done; after a crash the undone chunks are sent again whole, which at-least-once allows
- * (receivers de-duplicate by RecordId).
+ * (receivers de-duplicate by RecordId). A dead-letter replay's progress commits with the events it
+ * feeds back (replay-log.ts).
  */
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { processAlive } from "./process";
+import { ReplayLog, type ReplayRow, type ReplayStep } from "./replay-log";
 
 /** Another live sender owns the spool. */
 export class SpoolBusyError extends Error {
@@ -39,6 +41,12 @@ export interface SpoolChunk {
   ids: string[];
   bodies: string[];
 }
+
+/** Tests only: `before:N` or `after:N` kills the process (SIGKILL) just before or after its N-th commit. */
+const KILL_AT = /^(before|after):(\d+)$/.exec(process.env.KEYTOS_TEST_KILL_AT_COMMIT ?? "");
+const killAt = (when: string, commit: number) => {
+  if (KILL_AT?.[1] === when && Number(KILL_AT[2]) === commit) process.kill(process.pid, "SIGKILL");
+};
 
 interface ChunkRow {
   seq: number;
@@ -71,7 +79,10 @@ export class Spool {
   private readonly open = new Map<number, Open>();
   private totalBytes: number;
   private totalCount: number;
+  private commits = 0;
   readonly file: string;
+  /** Where dead-letter replays stand. */
+  readonly replays: ReplayLog;
 
   constructor(dir: string, destination: string) {
     mkdirSync(dir, { recursive: true });
@@ -90,6 +101,8 @@ export class Spool {
     this.insertChunk = this.db.prepare("INSERT INTO chunks (count, bytes, ids, bodies) VALUES (?, ?, ?, ?)");
     this.claim();
     this.migrateEventRows();
+    this.replays = new ReplayLog(this.db);
+    this.replays.recover();
     const totals = this.db
       .prepare(
         "SELECT coalesce(sum(count - done), 0) AS n, coalesce(sum(bytes - done_bytes), 0) AS b FROM chunks",
@@ -170,13 +183,27 @@ export class Spool {
   }
 
   /**
-   * Commits events as one chunk in one transaction (fsynced); returns the chunk's sequence number.
-   * `handedOver`: the caller keeps the events in memory and will release them without reading the
-   * chunk back. Otherwise the chunk is tracked only once read, so a long outage costs no memory
-   * per stored chunk.
+   * Commits events as one chunk in one transaction (fsynced); returns the chunk's sequence number
+   * (0 for no events). `handedOver`: the caller keeps the events in memory and will release them
+   * without reading the chunk back. Otherwise the chunk is tracked only once read, so a long
+   * outage costs no memory per stored chunk. `replay`: a replay step, committed in the same
+   * transaction, its dead letters appended right after (replay-log.ts).
    */
-  append(events: readonly SpoolEvent[], { handedOver = true }: { handedOver?: boolean } = {}): number {
-    const { seq, bytes } = this.insertRow(events);
+  append(
+    events: readonly SpoolEvent[],
+    { handedOver = true, replay }: { handedOver?: boolean; replay?: ReplayStep } = {},
+  ): number {
+    let chunk = { seq: 0, bytes: 0 };
+    let step: ReplayRow | undefined;
+    killAt("before", ++this.commits);
+    this.transaction("BEGIN", () => {
+      if (events.length > 0) chunk = this.insertRow(events);
+      if (replay) step = this.replays.record(replay);
+    });
+    killAt("after", this.commits);
+    if (step) this.replays.place(step);
+    if (events.length === 0) return 0;
+    const { seq, bytes } = chunk;
     if (handedOver)
       this.open.set(seq, {
         flags: new Uint8Array(events.length),
