@@ -34,7 +34,22 @@ export function formatPath(path: IssuePath): string {
   );
 }
 
-function showValue(value: unknown): string {
+/** Fields whose value is a credential: a problem names them but never echoes what was given. */
+const SECRET_FIELD = /token|key|secret|password|credential/i;
+
+/** A URL's user and password, masked: `https://***:***@host/`. */
+function maskUserinfo(value: unknown): unknown {
+  if (typeof value !== "string" || !value.includes("@") || !URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (!url.username && !url.password) return value;
+  if (url.username) url.username = "***";
+  if (url.password) url.password = "***";
+  return url.href;
+}
+
+function showValue(path: IssuePath, raw: unknown): string {
+  if (SECRET_FIELD.test(String(path.at(-1) ?? ""))) return "";
+  const value = maskUserinfo(raw);
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -50,7 +65,7 @@ export class FileError extends Error {
     const lines = issues.map((i) => {
       const where = i.source ?? (i.line ? `${file}:${i.line}:${i.column}` : file);
       const field = i.path.length ? `${formatPath(i.path)}: ` : "";
-      const shown = i.input === undefined ? "" : showValue(i.input);
+      const shown = i.input === undefined ? "" : showValue(i.path, i.input);
       const got = shown && !i.message.includes(shown) ? ` (got ${shown})` : "";
       return `${where}: ${field}${i.message}${got}`;
     });
