@@ -27,6 +27,13 @@ export interface DeployContext {
   rules: readonly CompiledRule[];
   /** A provider's configuration namespace, as the stack holds it. */
   config(namespace: string): ProviderConfig;
+  /**
+   * Set by `keytos-siem plan` (the program under Pulumi's mocks; nothing is deployed): resources
+   * register as they would, minus what only a deployment reads. A dynamic provider's code is not
+   * serialized: Pulumi's serializer turns the V8 debugger on for the rest of the process, which
+   * halves the speed of everything after it.
+   */
+  planOnly?: boolean;
 }
 
 export interface Deployed<O> {

@@ -25,6 +25,7 @@ export function defineStack(
   stack: ResolvedStack,
   projectRelativePolicy: string,
   config: DeployContext["config"],
+  planOnly = false,
 ): StackOutputs {
   const { config: c, policy } = stack;
   const out: StackOutputs = {
@@ -39,7 +40,7 @@ export function defineStack(
       destinations: Object.keys(r.destinations).sort(),
     })),
   };
-  const ctx: DeployContext = { customer: c.customer, rules: policy.rules, config };
+  const ctx: DeployContext = { customer: c.customer, rules: policy.rules, config, planOnly };
   for (const d of stack.registry) {
     const settings = c[d.key];
     if (settings === undefined) continue;

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderSmokeTable } from "../exporter/cli/render";
-import { fitColumns, terminalColumns, wrap } from "../exporter/cli/table";
+import { fitColumns, renderTable, terminalColumns, wrap } from "../exporter/cli/table";
 import { smokeReport } from "../exporter/smoke/report";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -143,5 +143,18 @@ describe("fitting", () => {
     // A column of words gets its natural width or its longest word, never a useless share.
     expect(fitColumns([10, 40, 200], [10, 12, 15], 80, [false, false, true])).toEqual([10, 12, 48]);
     expect(fitColumns([5, 6], [5, 6], 80, [false, false])).toEqual([5, 6]);
+  });
+
+  it("draws a tall multi-line cell in linear time, whole", () => {
+    // cli-table3 previews every cell for a debug message on each line it draws; for a multi-line
+    // cell that went a character at a time: 40 lines took 1.3 s, 80 lines many seconds.
+    const settings = Array.from({ length: 80 }, (_, i) => `setting-${i}=value number ${i}`);
+    const t0 = performance.now();
+    const table = renderTable(["Resource", "Key settings"], [["LogGroup\nname", settings.join("\n")]], {
+      width: 80,
+    });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    for (const s of settings) expect(table).toContain(`│ ${s} `);
+    expect(table).not.toMatch(/…/);
   });
 });

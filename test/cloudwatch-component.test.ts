@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BEARER_AUTH_TYPE, PLANNED_PROVIDER } from "../components/cloudwatch/bearer-auth";
 import { loadPolicy } from "../components/registry";
 import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
@@ -71,6 +72,28 @@ describe("CloudWatchDestination (Pulumi mocks)", () => {
     expect(await output(c.logGroupName)).toBe("/keytos-siem/contoso");
     expect(c.ingestionEndpoint).toBe("https://logs.us-east-1.amazonaws.com");
     expect(await output(c.alarmNames)).toContain("keytos-contoso-ezca-4888");
+  });
+
+  it("under `plan` (planOnly) registers the same bearer auth without serializing its provider", async () => {
+    const bearerAuth = async (settings: Record<string, unknown>) => {
+      registered.length = 0;
+      await output((await build(settings)).bearerAuthEnabled as pulumi.Output<boolean>);
+      const [only, ...more] = ofType(BEARER_AUTH_TYPE);
+      expect(more).toEqual([]);
+      const { __provider, ...inputs } = only?.inputs ?? {};
+      return { name: only?.name, provider: __provider, inputs };
+    };
+    const deployed = await bearerAuth({});
+    const planned = await bearerAuth({ planOnly: true });
+    expect(deployed.provider).toMatch(/PutBearerTokenAuthenticationCommand/); // the provider's code
+    expect(planned.provider).toBe(PLANNED_PROVIDER);
+    expect(planned.name).toBe(deployed.name);
+    expect(planned.inputs).toEqual(deployed.inputs);
+    expect(planned.inputs).toMatchObject({
+      region: "us-east-1",
+      logGroupName: "/keytos-siem/contoso",
+      enabled: true,
+    });
   });
 
   it("uses each rule's exact pattern, metric and alarm settings", () => {

@@ -88,3 +88,23 @@ export class BearerTokenAuthentication extends pulumi.dynamic.Resource {
     super(bearerAuthProvider, name, { ...args }, opts, "keytos-siem", "BearerTokenAuthentication");
   }
 }
+
+/** The type token pulumi.dynamic.Resource registers BearerTokenAuthentication under. */
+export const BEARER_AUTH_TYPE = "pulumi-nodejs:dynamic/keytos-siem:BearerTokenAuthentication";
+
+/** What stands for the provider's serialized code in a plan. */
+export const PLANNED_PROVIDER = "(the provider's code, serialized on deploy)";
+
+/**
+ * BearerTokenAuthentication as `plan` registers it (DeployContext.planOnly): the same type, name
+ * and inputs, with the provider's code left unserialized (serializing turns the V8 debugger on for
+ * the rest of the process).
+ */
+export class PlannedBearerTokenAuthentication extends pulumi.CustomResource {
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly logGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: BearerTokenAuthenticationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(BEARER_AUTH_TYPE, name, { ...args, __provider: PLANNED_PROVIDER }, opts);
+  }
+}

@@ -6,12 +6,15 @@
  * topics).
  */
 import { createHash } from "node:crypto";
-import * as aws from "@pulumi/aws";
+// The services used, not @pulumi/aws itself: its index loads all ~300 of them (0.1-0.2 s).
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsOrThrow } from "../config/settings";
 import type { CompiledRule } from "../policy/compile";
 import { cloudwatchAlertOf } from "./alerts";
-import { BearerTokenAuthentication } from "./bearer-auth";
+import { BearerTokenAuthentication, PlannedBearerTokenAuthentication } from "./bearer-auth";
 import {
   CLOUDWATCH_COMPONENT,
   CLOUDWATCH_COMPONENT_ALIASES,
@@ -28,6 +31,8 @@ export interface CloudWatchDestinationArgs extends CloudWatchSettings {
   customer: string;
   /** Compiled alert rules; those with a `cloudwatch` part get a metric filter and an alarm. */
   rules: readonly CompiledRule[];
+  /** Registered by `plan` (DeployContext.planOnly): bearer auth's provider code is not serialized. */
+  planOnly?: boolean;
 }
 
 export class CloudWatchDestination extends pulumi.ComponentResource {
@@ -49,7 +54,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudWatchDestinationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before super(): bad settings must fail before any resource is registered.
-    const { customer, rules, ...settings } = args;
+    const { customer, rules, planOnly, ...settings } = args;
     const s = resolveCloudWatch(
       settingsOrThrow("CloudWatch destination", cloudwatchSettings, { customer, settings }, checkCloudWatch),
       customer,
@@ -65,7 +70,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
     );
     const parent = { parent: this };
 
-    const group = new aws.cloudwatch.LogGroup(
+    const group = new cloudwatch.LogGroup(
       `${name}-logs`,
       {
         name: s.logGroupName,
@@ -75,19 +80,19 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
       },
       parent,
     );
-    const stream = new aws.cloudwatch.LogStream(
+    const stream = new cloudwatch.LogStream(
       `${name}-stream`,
       { name: s.logStreamName, logGroupName: group.name },
       parent,
     );
 
     if (s.apiKey) {
-      const user = new aws.iam.User(
+      const user = new iam.User(
         `${name}-sender`,
         { name: `keytos-siem-${customer}-sender`, tags: s.tags },
         parent,
       );
-      new aws.iam.UserPolicy(
+      new iam.UserPolicy(
         `${name}-sender-policy`,
         {
           user: user.name,
@@ -101,7 +106,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
         (label) =>
           [
             label,
-            new aws.iam.ServiceSpecificCredential(
+            new iam.ServiceSpecificCredential(
               `${name}-api-key-${label}`,
               {
                 serviceName: "logs.amazonaws.com",
@@ -113,7 +118,8 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
           ] as const,
       );
       const newest = (keys[keys.length - 1] as (typeof keys)[number])[1];
-      const bearer = new BearerTokenAuthentication(
+      const BearerAuth = planOnly ? PlannedBearerTokenAuthentication : BearerTokenAuthentication;
+      const bearer = new BearerAuth(
         `${name}-bearer-auth`,
         { region: s.region, logGroupName: group.name, enabled: true },
         { ...parent, dependsOn: [stream] },
@@ -131,7 +137,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
     const alarms = rules.flatMap((rule) => {
       const cw = cloudwatchAlertOf(rule);
       if (!cw) return [];
-      const filter = new aws.cloudwatch.LogMetricFilter(
+      const filter = new cloudwatch.LogMetricFilter(
         `${name}-${rule.slug}`,
         {
           name: `keytos-${rule.slug}`,
@@ -152,7 +158,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
         ...this.emailTopic(name, cw.emails, s.tags),
       ];
       return [
-        new aws.cloudwatch.MetricAlarm(
+        new cloudwatch.MetricAlarm(
           `${name}-${rule.slug}-alarm`,
           {
             name: `keytos-${customer}-${rule.slug}`,
@@ -209,10 +215,10 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
     this.topics ??= new Map();
     const existing = this.topics.get(id);
     if (existing) return [existing];
-    const topic = new aws.sns.Topic(`${name}-alerts-${id}`, { tags }, { parent: this });
+    const topic = new sns.Topic(`${name}-alerts-${id}`, { tags }, { parent: this });
     for (const email of list) {
       const sub = createHash("sha256").update(email).digest("hex").slice(0, 8);
-      new aws.sns.TopicSubscription(
+      new sns.TopicSubscription(
         `${name}-alerts-${id}-${sub}`,
         { topic: topic.arn, protocol: "email", endpoint: email },
         { parent: this },

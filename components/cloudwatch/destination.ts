@@ -1,5 +1,5 @@
 /** AWS CloudWatch Logs: the descriptor the registries loop over. */
-import type * as aws from "@pulumi/aws";
+import type { Region } from "@pulumi/aws/types/enums";
 import type { Destination } from "../destination";
 import { type CloudWatchAlert, cloudwatchAlerts } from "./alerts";
 import { CLOUDWATCH_COMPONENT, checkCloudWatch, cloudwatchOutputs, cloudwatchSettings } from "./contract";
@@ -17,17 +17,17 @@ export const cloudwatch = {
   notifiesEveryAlert: (s) => s.alarmTopicArn !== undefined,
   deploy(s, ctx) {
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    const { Provider } = require("@pulumi/aws") as typeof aws;
+    const { Provider } = require("@pulumi/aws/provider") as typeof import("@pulumi/aws/provider");
     const { CloudWatchDestination } = require("./component") as typeof import("./component");
     const profile = ctx.config("aws").get("profile");
     // The log group lives where the destination says, whatever aws:region the stack has.
     const provider = new Provider(`aws-${s.region}`, {
-      region: s.region as aws.Region,
+      region: s.region as Region,
       ...(profile ? { profile } : {}),
     });
     const cw = new CloudWatchDestination(
       "cloudwatch",
-      { ...s, customer: ctx.customer, rules: ctx.rules },
+      { ...s, customer: ctx.customer, rules: ctx.rules, planOnly: ctx.planOnly },
       { providers: [provider] },
     );
     return {

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Entry point of the `keytos-siem` command: runs the TypeScript CLI through tsx's require hook,
-// so the project needs no build step (the same sources Pulumi and vitest run).
+// so the project needs no build step (the same sources Pulumi and vitest run), with Node's
+// compile cache (start-up.cjs).
 "use strict";
 const tooOld = require("./node-version.cjs").nodeVersionProblem(process.versions.node);
 if (tooOld) {
   console.error(`keytos-siem: ${tooOld}`);
   process.exit(1);
 }
-require("tsx/cjs/api").register();
+const startUp = require("./start-up.cjs");
+startUp.enableCompileCache();
+startUp.registerTypeScript();
 // `keytos-siem ... | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (err) => {
   if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);

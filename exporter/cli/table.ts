@@ -155,6 +155,11 @@ export function renderTable(head: string[], rows: Cell[][], layout: Layout, comp
     head: head.map(cell),
     colWidths: widths.map((w) => w + 2),
     style: { head: [], border: [] },
+    // cli-table3 0.6.5 truncates every cell to 10 columns for a debug message on each line it
+    // draws, a character at a time for a multi-line cell: quadratic, half a second for a plan
+    // (cli-table3 PR #362). A marker as wide as that makes it return at once. Cells are wrapped
+    // to their column above, so nothing is truncated and the marker never shows.
+    truncate: "…".repeat(10),
     ...(compact ? { chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } } : {}),
   });
   rows.forEach((row, r) => {

@@ -2,10 +2,11 @@
  * `npm run bench`: runs the benchmark sections, prints each as it finishes and writes
  * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
  * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
- * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan picks sections; BENCH_SPOOL_MB sizes
+ * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan,startup picks sections; BENCH_SPOOL_MB sizes
  * the memory run; BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS,
  * BENCH_EVENTS_PER_EVENT and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS, BENCH_SPOOL_ROUNDS,
- * BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope runs.
+ * BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope runs;
+ * BENCH_STARTUP_RUNS the start-up medians.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,18 +20,20 @@ import { benchPlanScale } from "./plan-scale";
 import { type BenchSection, printSection, writeReport } from "./report";
 import { stopBenchServices } from "./services";
 import { benchSpool } from "./spool";
+import { benchStartup } from "./startup";
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan").split(","),
+  (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan,startup").split(","),
 );
 const events = Number(process.env.BENCH_EVENTS ?? 50_000);
 const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
-const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50,200").split(",").map(Number);
+const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50").split(",").map(Number);
 const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);
 const spoolEvents = Number(process.env.BENCH_SPOOL_EVENTS ?? 100_000);
 const spoolRounds = Number(process.env.BENCH_SPOOL_ROUNDS ?? 3);
 const envelopeEvents = Number(process.env.BENCH_ENVELOPE_EVENTS ?? 100_000);
 const envelopeRounds = Number(process.env.BENCH_ENVELOPE_ROUNDS ?? 3);
+const startupRuns = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 
 // What the bench and the processes it starts (servers, senders, services) write through
 // os.tmpdir() goes in one folder, removed on exit, Ctrl-C included (exit handlers stop the services).
@@ -55,6 +58,7 @@ async function main() {
     await run("spool", () => benchSpool(spoolEvents, spoolRounds));
     await run("envelope", () => benchEnvelope(envelopeEvents, envelopeRounds));
     await run("plan", () => benchPlanScale(planCounts));
+    await run("startup", () => benchStartup(startupRuns));
   } finally {
     await stopBenchServices();
   }
@@ -70,6 +74,7 @@ async function main() {
     "BENCH_SPOOL_ROUNDS",
     "BENCH_ENVELOPE_EVENTS",
     "BENCH_ENVELOPE_ROUNDS",
+    "BENCH_STARTUP_RUNS",
   ].some((k) => process.env[k] !== undefined);
   const file = partial ? "BENCHMARKS.partial.md" : "BENCHMARKS.md";
   writeReport(
