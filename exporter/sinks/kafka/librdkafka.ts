@@ -1,0 +1,308 @@
+/**
+ * The `kafka` sink on librdkafka (@confluentinc/kafka-javascript, an optional dependency): the
+ * same producer settings as the kafkajs engine (SASL/PLAIN, TLS unless allowPlaintext,
+ * idempotent, acks=all, gzip, no topic auto-creation), the same records and the same refusals.
+ * A batch is produced record by record into librdkafka's queue (its threads build, compress and
+ * send the record batches) and settled by the records' delivery reports.
+ */
+import { toKafkaRecord } from "../../../components/kafka/shape";
+import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
+import { RdCode, type RdError, type RdKafka, type RdLog, type RdProducer } from "./librdkafka-module";
+import { refusal } from "./refusals";
+import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaTarget, kafkaLimits, plaintextWarning } from "./settings";
+import type { KafkaSinkConfig } from "./spec";
+
+/** How long connecting (bootstrap, SASL, first metadata) may take before it is retried. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** What the client said, with librdkafka's name for the code: `ERR_TOPIC_AUTHORIZATION_FAILED: ...`. */
+const said = (e: RdError) =>
+  `${Object.entries(RdCode).find(([, c]) => c === e.code)?.[0] ?? `librdkafka error ${e.code}`}: ${e.message}`;
+
+/**
+ * The kafkajs engine's classification in librdkafka's codes: a refused credential, a missing
+ * topic or grant stops the run (the events stay in the spool); a rejected record is
+ * dead-lettered; an unreachable cluster and the rest are retried. A fatal producer error (the
+ * idempotent producer refused) is classified by its cause, which librdkafka reports apart.
+ */
+export function classifyLibrdkafkaError(
+  err: RdError,
+  target: KafkaTarget,
+  username: string,
+  fatalCause?: RdError,
+): SendOutcome {
+  const e = err.code === RdCode.ERR__FATAL && fatalCause ? fatalCause : err;
+  switch (e.code) {
+    case RdCode.ERR__AUTHENTICATION:
+    case RdCode.ERR_SASL_AUTHENTICATION_FAILED:
+      return refusal.authentication(username, said(e));
+    case RdCode.ERR__UNKNOWN_TOPIC:
+    case RdCode.ERR_UNKNOWN_TOPIC_OR_PART:
+      return refusal.unknownTopic(target, said(e));
+    case RdCode.ERR_TOPIC_AUTHORIZATION_FAILED:
+      return refusal.topicAuthorization(target, username, said(e));
+    case RdCode.ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return refusal.clusterAuthorization(target, username, said(e));
+    case RdCode.ERR_MSG_SIZE_TOO_LARGE:
+    case RdCode.ERR_RECORD_LIST_TOO_LARGE:
+      return { kind: "too-large", reason: said(e) };
+    case RdCode.ERR_INVALID_RECORD:
+    case RdCode.ERR_CORRUPT_MESSAGE:
+      return { kind: "permanent", reason: said(e) };
+    case RdCode.ERR__TRANSPORT:
+    case RdCode.ERR__ALL_BROKERS_DOWN:
+    case RdCode.ERR__RESOLVE:
+    case RdCode.ERR__TIMED_OUT:
+    case RdCode.ERR__MSG_TIMED_OUT:
+      return refusal.unreachable(target, said(e));
+    default:
+      return { kind: "retryable", reason: said(e) };
+  }
+}
+
+type RdRecord = { key: string; value: Buffer; headers: Record<string, string>[]; timestamp: number };
+
+/** One batch's delivery reports, counted down; the records that failed, by index. */
+class Deliveries {
+  readonly failed: { index: number; error: RdError }[] = [];
+  readonly done: Promise<void>;
+  private left: number;
+  private finish!: () => void;
+
+  constructor(count: number) {
+    this.left = count;
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    if (count === 0) this.finish();
+  }
+
+  report(index: number, error: RdError | null | undefined): void {
+    if (error) this.failed.push({ index, error });
+    if (--this.left === 0) this.finish();
+  }
+}
+
+/** The opaque value a record carries to its delivery report. */
+type Slot = { deliveries: Deliveries; index: number };
+
+/** Resolves when the signal aborts; `off` removes the listener (the signal outlives the request). */
+function aborted(signal: AbortSignal): { promise: Promise<"aborted">; off: () => void } {
+  let off = () => {};
+  const promise = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) return resolve("aborted");
+    const on = () => resolve("aborted");
+    signal.addEventListener("abort", on, { once: true });
+    off = () => signal.removeEventListener("abort", on);
+  });
+  return { promise, off };
+}
+
+export class LibrdkafkaSink implements Sink<RdRecord[]> {
+  readonly name = "kafka";
+  readonly limits: SinkLimits;
+  private readonly conf: Record<string, string | number | boolean>;
+  private producer: RdProducer | undefined;
+  private connecting: Promise<RdProducer> | undefined;
+  /** Producers given up on (a failed connect, a fatal error), until their teardown ends. */
+  private readonly retiring = new Set<Promise<void>>();
+  /** The last authentication failure librdkafka logged (it is not an error event). */
+  private authFailure: RdError | undefined;
+  /** Why the producer became unusable (ERR__FATAL), as librdkafka reported it. */
+  private fatalCause: RdError | undefined;
+
+  constructor(
+    private readonly lib: RdKafka,
+    private readonly config: KafkaSinkConfig,
+    private readonly username: string,
+    password: string,
+    warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
+    this.limits = kafkaLimits(config, { maxEventsPerRequest: 2000, maxInFlight: 1 });
+    if (config.allowPlaintext) warn(plaintextWarning(config));
+    const maxBatch = Math.floor((config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) * 0.9);
+    this.conf = {
+      "client.id": "keytos-siem",
+      "bootstrap.servers": config.bootstrapServers.join(","),
+      "security.protocol": config.allowPlaintext ? "sasl_plaintext" : "sasl_ssl",
+      "sasl.mechanisms": "PLAIN",
+      "sasl.username": username,
+      "sasl.password": password,
+      "enable.idempotence": true,
+      acks: -1,
+      "compression.codec": "gzip",
+      "allow.auto.create.topics": false,
+      // A record batch must fit the topic's max.message.bytes even if it does not compress.
+      "batch.size": Math.min(1_000_000, maxBatch),
+      "socket.connection.setup.timeout.ms": CONNECT_TIMEOUT_MS,
+      // librdkafka retries in memory for this long; then the pipeline's durable retries take over.
+      "message.timeout.ms": 10_000,
+      // A topic absent from the metadata this long fails as unknown (stop), before the timeout above.
+      "topic.metadata.propagation.max.ms": 5000,
+      log_level: 4,
+      dr_cb: true,
+    };
+  }
+
+  eventBytes(event: SinkEvent): number {
+    return Buffer.byteLength(event.json) + 200; // key, headers and record overhead
+  }
+
+  encode(batch: readonly SinkEvent[]): RdRecord[] {
+    return batch.map((e): RdRecord => {
+      const r = toKafkaRecord(e.env, e.json);
+      const h = r.headers;
+      return {
+        key: r.key,
+        value: Buffer.from(r.value),
+        headers: [
+          { source: h.source },
+          { sourcetype: h.sourcetype },
+          { event_id: h.event_id },
+          { record_id: h.record_id },
+        ],
+        timestamp: Number(r.timestamp),
+      };
+    });
+  }
+
+  async send(records: RdRecord[], _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
+    let producer: RdProducer;
+    try {
+      producer = await this.connect();
+    } catch (err) {
+      return this.classify(err as RdError);
+    }
+    const deliveries = new Deliveries(records.length);
+    const topic = this.config.topic;
+    for (let index = 0; index < records.length; index++) {
+      const r = records[index] as RdRecord;
+      const slot: Slot = { deliveries, index };
+      try {
+        producer.produce(topic, null, r.value, r.key, r.timestamp, slot, r.headers);
+      } catch (err) {
+        deliveries.report(index, err as RdError); // not queued: no report will come
+      }
+    }
+    const stop = aborted(signal);
+    const ended = await Promise.race([deliveries.done, stop.promise]);
+    stop.off();
+    // Records still queued may be delivered later: the batch is sent again (at least once).
+    if (ended === "aborted")
+      return { kind: "retryable", reason: "no delivery report before the request timeout" };
+    return this.outcome(deliveries.failed, records.length);
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) this.retire(producer);
+    await Promise.all(this.retiring);
+  }
+
+  private classify(err: RdError): SendOutcome {
+    if (err.code === RdCode.ERR__FATAL && this.producer) this.retire(this.producer); // unusable now
+    // A connection that never came up, or records that timed out, after a refused login: the login.
+    const cause =
+      this.authFailure &&
+      (err.code === RdCode.ERR__TRANSPORT ||
+        err.code === RdCode.ERR__TIMED_OUT ||
+        err.code === RdCode.ERR__MSG_TIMED_OUT)
+        ? this.authFailure
+        : err;
+    return classifyLibrdkafkaError(cause, this.config, this.username, this.fatalCause);
+  }
+
+  /** One outcome for the batch: a refusal stops it whole; otherwise failed records by index. */
+  private outcome(failed: { index: number; error: RdError }[], count: number): SendOutcome {
+    if (failed.length === 0) {
+      this.authFailure = undefined;
+      return { kind: "ok" };
+    }
+    const rejected = failed.map((f) => ({ index: f.index, outcome: this.classify(f.error) }));
+    const refused = rejected.find((r) => r.outcome.kind === "stop");
+    if (refused) return refused.outcome;
+    const first = (rejected[0] as (typeof rejected)[number]).outcome as SendOutcome & { reason: string };
+    const retryable = (o: SendOutcome) => o.kind === "retryable";
+    if (failed.length === count && rejected.every((r) => retryable(r.outcome) === retryable(first)))
+      return retryable(first) ? first : { kind: "permanent", reason: first.reason };
+    return {
+      kind: "partial",
+      rejected: rejected.map(({ index, outcome }) => ({
+        index,
+        reason: (outcome as { reason: string }).reason,
+        // A record too large alone is never accepted: librdkafka reports it per record.
+        retryable: retryable(outcome),
+      })),
+    };
+  }
+
+  private connect(): Promise<RdProducer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    this.connecting ??= new Promise<RdProducer>((resolve, reject) => {
+      const producer = new this.lib.Producer(this.conf, {});
+      let settled = false;
+      let tornDown!: () => void;
+      const teardown = new Promise<void>((r) => {
+        tornDown = r;
+      });
+      const fail = (err: RdError) => {
+        if (settled) return;
+        settled = true;
+        this.connecting = undefined;
+        this.retiring.add(teardown);
+        void teardown.then(() => this.retiring.delete(teardown));
+        reject(err);
+      };
+      producer.on("event.log", (log: RdLog) => {
+        const failure = this.onLog(log);
+        if (failure) fail(failure); // a refused login: no need to wait for the connect timeout
+      });
+      producer.on("delivery-report", (err, report) => {
+        const slot = report.opaque as Slot;
+        slot.deliveries.report(slot.index, err);
+      });
+      // A failed connect is torn down by the library before this callback.
+      producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (err) => {
+        if (err) {
+          fail(this.authFailure ?? err);
+          return tornDown();
+        }
+        if (settled) return this.retire(producer, tornDown); // given up on meanwhile
+        settled = true;
+        producer.setPollInBackground(true); // delivery reports without a poll timer
+        this.connecting = undefined;
+        this.producer = producer;
+        resolve(producer);
+      });
+    });
+    return this.connecting;
+  }
+
+  /** librdkafka logs a refused SASL login (no error event): remembered, it is the run's cause. */
+  private onLog(log: RdLog): RdError | undefined {
+    const message = log.message.replace(/^\[thrd:[^\]]*\]: /, "");
+    if (log.fac === "FATAL") this.fatalCause ??= fatalCause(message);
+    if (log.severity > 3 || !/SASL authentication error/.test(message)) return undefined;
+    this.authFailure = Object.assign(new Error(message), { code: RdCode.ERR__AUTHENTICATION });
+    return this.authFailure;
+  }
+
+  /** Disconnects a producer in the background; close() waits for it. */
+  private retire(producer: RdProducer, then: () => void = () => {}): void {
+    if (this.producer === producer) this.producer = undefined;
+    const done = new Promise<void>((resolve) => producer.disconnect(5000, () => resolve())).then(then);
+    this.retiring.add(done);
+    void done.then(() => this.retiring.delete(done));
+  }
+}
+
+/** A fatal error's cause from its log line ("Fatal error: Broker: Cluster authorization failed: ..."). */
+function fatalCause(message: string): RdError | undefined {
+  const code = /Cluster authorization failed/.test(message)
+    ? RdCode.ERR_CLUSTER_AUTHORIZATION_FAILED
+    : /Topic authorization failed/.test(message)
+      ? RdCode.ERR_TOPIC_AUTHORIZATION_FAILED
+      : undefined;
+  return code === undefined ? undefined : Object.assign(new Error(message), { code });
+}
