@@ -127,8 +127,20 @@ export class KafkajsSink implements Sink<KafkajsRecord[]> {
       });
       return { kind: "ok" };
     } catch (err) {
-      return classifyKafkaError(err, this.config, this.username);
+      const outcome = classifyKafkaError(err, this.config, this.username);
+      // kafkajs's idempotent producer counts the sequence numbers of a batch the broker refused
+      // as too large: every later batch is then out of order. A new producer starts afresh.
+      if (outcome.kind === "too-large" || root(err as KafkaError).type === "OUT_OF_ORDER_SEQUENCE_NUMBER")
+        await this.reset();
+      return outcome;
     }
+  }
+
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    await producer?.disconnect().catch(() => {});
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,11 @@ import type { KafkaSinkConfig } from "./spec";
 
 /** How long connecting (bootstrap, SASL, first metadata) may take before it is retried. */
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * librdkafka retries a queued record in memory this long, then reports it failed and the
+ * pipeline's durable retries take over (records already sent wait for the broker: idempotence).
+ */
+const MESSAGE_TIMEOUT_MS = 10_000;
 
 /** What the client said, with librdkafka's name for the code: `ERR_TOPIC_AUTHORIZATION_FAILED: ...`. */
 const said = (e: RdError) =>
@@ -120,7 +125,6 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
   ) {
     this.limits = kafkaLimits(config, { maxEventsPerRequest: 2000, maxInFlight: 1 });
     if (config.allowPlaintext) warn(plaintextWarning(config));
-    const maxBatch = Math.floor((config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) * 0.9);
     this.conf = {
       "client.id": "keytos-siem",
       "bootstrap.servers": config.bootstrapServers.join(","),
@@ -132,11 +136,12 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
       acks: -1,
       "compression.codec": "gzip",
       "allow.auto.create.topics": false,
-      // A record batch must fit the topic's max.message.bytes even if it does not compress.
-      "batch.size": Math.min(1_000_000, maxBatch),
+      // A record batch must fit the topic's max.message.bytes even if it does not compress; a
+      // record as large as the topic accepts must pass librdkafka's own bound.
+      "batch.size": Math.min(1_000_000, this.limits.maxBytesPerEvent),
+      "message.max.bytes": Math.max(1_000_000, config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
       "socket.connection.setup.timeout.ms": CONNECT_TIMEOUT_MS,
-      // librdkafka retries in memory for this long; then the pipeline's durable retries take over.
-      "message.timeout.ms": 10_000,
+      "message.timeout.ms": MESSAGE_TIMEOUT_MS,
       // A topic absent from the metadata this long fails as unknown (stop), before the timeout above.
       "topic.metadata.propagation.max.ms": 5000,
       log_level: 4,
@@ -213,15 +218,19 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
     return classifyLibrdkafkaError(cause, this.config, this.username, this.fatalCause);
   }
 
-  /** One outcome for the batch: a refusal stops it whole; otherwise failed records by index. */
+  /**
+   * One outcome for the batch. A refusal stops it whole. A record batch the broker found too
+   * large fails every record in it: the pipeline halves the batch until the culprit is alone
+   * (and dead-lettered), as with kafkajs. Otherwise the failed records, by index.
+   */
   private outcome(failed: { index: number; error: RdError }[], count: number): SendOutcome {
     if (failed.length === 0) {
       this.authFailure = undefined;
       return { kind: "ok" };
     }
     const rejected = failed.map((f) => ({ index: f.index, outcome: this.classify(f.error) }));
-    const refused = rejected.find((r) => r.outcome.kind === "stop");
-    if (refused) return refused.outcome;
+    const decisive = rejected.find((r) => r.outcome.kind === "stop" || r.outcome.kind === "too-large");
+    if (decisive) return decisive.outcome;
     const first = (rejected[0] as (typeof rejected)[number]).outcome as SendOutcome & { reason: string };
     const retryable = (o: SendOutcome) => o.kind === "retryable";
     if (failed.length === count && rejected.every((r) => retryable(r.outcome) === retryable(first)))
@@ -231,7 +240,6 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
       rejected: rejected.map(({ index, outcome }) => ({
         index,
         reason: (outcome as { reason: string }).reason,
-        // A record too large alone is never accepted: librdkafka reports it per record.
         retryable: retryable(outcome),
       })),
     };
