@@ -14,7 +14,7 @@ import { loadLibrdkafka } from "./librdkafka-module";
 import { DEFAULT_KAFKA_CLIENT, type KafkaSinkConfig } from "./spec";
 
 export { classifyKafkaError } from "./kafkajs";
-export { classifyLibrdkafkaError } from "./librdkafka";
+export { classifyLibrdkafkaError } from "./librdkafka-errors";
 export { type KafkaSinkConfig, kafkaSinkConfigSchema } from "./spec";
 
 export function createKafkaSink(

@@ -7,9 +7,9 @@
  */
 import { toKafkaRecord } from "../../../components/kafka/shape";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
+import { classifyLibrdkafkaError, fatalCause } from "./librdkafka-errors";
 import { RdCode, type RdError, type RdKafka, type RdLog, type RdProducer } from "./librdkafka-module";
-import { refusal } from "./refusals";
-import { DEFAULT_MAX_MESSAGE_BYTES, type KafkaTarget, kafkaLimits, plaintextWarning } from "./settings";
+import { DEFAULT_MAX_MESSAGE_BYTES, kafkaLimits, plaintextWarning } from "./settings";
 import type { KafkaSinkConfig } from "./spec";
 
 /** How long connecting (bootstrap, SASL, first metadata) may take before it is retried. */
@@ -19,51 +19,6 @@ const CONNECT_TIMEOUT_MS = 5000;
  * pipeline's durable retries take over (records already sent wait for the broker: idempotence).
  */
 const MESSAGE_TIMEOUT_MS = 10_000;
-
-/** What the client said, with librdkafka's name for the code: `ERR_TOPIC_AUTHORIZATION_FAILED: ...`. */
-const said = (e: RdError) =>
-  `${Object.entries(RdCode).find(([, c]) => c === e.code)?.[0] ?? `librdkafka error ${e.code}`}: ${e.message}`;
-
-/**
- * The kafkajs engine's classification in librdkafka's codes: a refused credential, a missing
- * topic or grant stops the run (the events stay in the spool); a rejected record is
- * dead-lettered; an unreachable cluster and the rest are retried. A fatal producer error (the
- * idempotent producer refused) is classified by its cause, which librdkafka reports apart.
- */
-export function classifyLibrdkafkaError(
-  err: RdError,
-  target: KafkaTarget,
-  username: string,
-  fatalCause?: RdError,
-): SendOutcome {
-  const e = err.code === RdCode.ERR__FATAL && fatalCause ? fatalCause : err;
-  switch (e.code) {
-    case RdCode.ERR__AUTHENTICATION:
-    case RdCode.ERR_SASL_AUTHENTICATION_FAILED:
-      return refusal.authentication(username, said(e));
-    case RdCode.ERR__UNKNOWN_TOPIC:
-    case RdCode.ERR_UNKNOWN_TOPIC_OR_PART:
-      return refusal.unknownTopic(target, said(e));
-    case RdCode.ERR_TOPIC_AUTHORIZATION_FAILED:
-      return refusal.topicAuthorization(target, username, said(e));
-    case RdCode.ERR_CLUSTER_AUTHORIZATION_FAILED:
-      return refusal.clusterAuthorization(target, username, said(e));
-    case RdCode.ERR_MSG_SIZE_TOO_LARGE:
-    case RdCode.ERR_RECORD_LIST_TOO_LARGE:
-      return { kind: "too-large", reason: said(e) };
-    case RdCode.ERR_INVALID_RECORD:
-    case RdCode.ERR_CORRUPT_MESSAGE:
-      return { kind: "permanent", reason: said(e) };
-    case RdCode.ERR__TRANSPORT:
-    case RdCode.ERR__ALL_BROKERS_DOWN:
-    case RdCode.ERR__RESOLVE:
-    case RdCode.ERR__TIMED_OUT:
-    case RdCode.ERR__MSG_TIMED_OUT:
-      return refusal.unreachable(target, said(e));
-    default:
-      return { kind: "retryable", reason: said(e) };
-  }
-}
 
 type RdRecord = { key: string; value: Buffer; headers: Record<string, string>[]; timestamp: number };
 
@@ -103,6 +58,37 @@ function aborted(signal: AbortSignal): { promise: Promise<"aborted">; off: () =>
   return { promise, off };
 }
 
+/** The producer's settings: the kafkajs engine's (see the header), in librdkafka's names. */
+export function librdkafkaConf(
+  config: KafkaSinkConfig,
+  username: string,
+  password: string,
+): Record<string, string | number | boolean> {
+  const maxMessageBytes = config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  return {
+    "client.id": "keytos-siem",
+    "bootstrap.servers": config.bootstrapServers.join(","),
+    "security.protocol": config.allowPlaintext ? "sasl_plaintext" : "sasl_ssl",
+    "sasl.mechanisms": "PLAIN",
+    "sasl.username": username,
+    "sasl.password": password,
+    "enable.idempotence": true,
+    acks: -1,
+    "compression.codec": "gzip",
+    "allow.auto.create.topics": false,
+    // A record batch must fit the topic's max.message.bytes even if it does not compress; a
+    // record as large as the topic accepts must pass librdkafka's own bound.
+    "batch.size": Math.min(1_000_000, Math.floor(maxMessageBytes * 0.9)),
+    "message.max.bytes": Math.max(1_000_000, maxMessageBytes),
+    "socket.connection.setup.timeout.ms": CONNECT_TIMEOUT_MS,
+    "message.timeout.ms": MESSAGE_TIMEOUT_MS,
+    // A topic absent from the metadata this long fails as unknown (stop), before the timeout above.
+    "topic.metadata.propagation.max.ms": 5000,
+    log_level: 4,
+    dr_cb: true,
+  };
+}
+
 export class LibrdkafkaSink implements Sink<RdRecord[]> {
   readonly name = "kafka";
   readonly limits: SinkLimits;
@@ -125,28 +111,7 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
   ) {
     this.limits = kafkaLimits(config, { maxEventsPerRequest: 2000, maxInFlight: 1 });
     if (config.allowPlaintext) warn(plaintextWarning(config));
-    this.conf = {
-      "client.id": "keytos-siem",
-      "bootstrap.servers": config.bootstrapServers.join(","),
-      "security.protocol": config.allowPlaintext ? "sasl_plaintext" : "sasl_ssl",
-      "sasl.mechanisms": "PLAIN",
-      "sasl.username": username,
-      "sasl.password": password,
-      "enable.idempotence": true,
-      acks: -1,
-      "compression.codec": "gzip",
-      "allow.auto.create.topics": false,
-      // A record batch must fit the topic's max.message.bytes even if it does not compress; a
-      // record as large as the topic accepts must pass librdkafka's own bound.
-      "batch.size": Math.min(1_000_000, this.limits.maxBytesPerEvent),
-      "message.max.bytes": Math.max(1_000_000, config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
-      "socket.connection.setup.timeout.ms": CONNECT_TIMEOUT_MS,
-      "message.timeout.ms": MESSAGE_TIMEOUT_MS,
-      // A topic absent from the metadata this long fails as unknown (stop), before the timeout above.
-      "topic.metadata.propagation.max.ms": 5000,
-      log_level: 4,
-      dr_cb: true,
-    };
+    this.conf = librdkafkaConf(config, username, password);
   }
 
   eventBytes(event: SinkEvent): number {
@@ -303,14 +268,4 @@ export class LibrdkafkaSink implements Sink<RdRecord[]> {
     this.retiring.add(done);
     void done.then(() => this.retiring.delete(done));
   }
-}
-
-/** A fatal error's cause from its log line ("Fatal error: Broker: Cluster authorization failed: ..."). */
-function fatalCause(message: string): RdError | undefined {
-  const code = /Cluster authorization failed/.test(message)
-    ? RdCode.ERR_CLUSTER_AUTHORIZATION_FAILED
-    : /Topic authorization failed/.test(message)
-      ? RdCode.ERR_TOPIC_AUTHORIZATION_FAILED
-      : undefined;
-  return code === undefined ? undefined : Object.assign(new Error(message), { code });
 }
