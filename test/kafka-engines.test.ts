@@ -31,11 +31,16 @@ const senderEnv = {
 const rdError = (code: number, message: string) => Object.assign(new Error(message), { code });
 
 describe("kafka.client: the engine behind send --to kafka", () => {
-  it("kafkajs by default; librdkafka when the send config says so", () => {
+  it("kafkajs by default; librdkafka when the send config says so, each with its request shape", () => {
     const config = { bootstrapServers: kafka.brokers, topic: "t", allowPlaintext: true };
     const quiet = { env: senderEnv };
-    expect(createKafkaSink(config, quiet)).toBeInstanceOf(KafkajsSink);
-    expect(createKafkaSink({ ...config, client: "librdkafka" }, quiet)).toBeInstanceOf(LibrdkafkaSink);
+    const kafkajs = createKafkaSink(config, quiet);
+    const librdkafka = createKafkaSink({ ...config, client: "librdkafka" }, quiet);
+    expect(kafkajs).toBeInstanceOf(KafkajsSink);
+    expect(librdkafka).toBeInstanceOf(LibrdkafkaSink);
+    // kafkajs: one sendBatch at a time; librdkafka: two requests of 10,000 keep its threads busy.
+    expect(kafkajs.limits).toMatchObject({ maxEventsPerRequest: 2000, maxInFlight: 1 });
+    expect(librdkafka.limits).toMatchObject({ maxEventsPerRequest: 10_000, maxInFlight: 2 });
   });
 
   it("librdkafka chosen but not installed: one line naming kafka.client, how to install it, exit 1", async () => {
