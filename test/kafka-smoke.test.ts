@@ -1,7 +1,11 @@
-/** The Kafka smoke check on the real broker: produce, then consume back from the recorded offsets. */
+/**
+ * The Kafka smoke check on the real broker: produce (through the sink, on each engine), then
+ * consume back from the recorded offsets.
+ */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { resolveKafkaSettings } from "../components/kafka/contract";
 import { smokeKafka } from "../exporter/sinks/kafka/smoke";
+import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
 import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 
 const { kafka } = inject("services");
@@ -24,13 +28,14 @@ beforeAll(async () => {
 });
 afterAll(() => admin.disconnect());
 
-const config = () => ({ bootstrapServers: kafka.brokers, topic, allowPlaintext: true });
 const senderEnv = {
   KEYTOS_KAFKA_USERNAME: kafka.sender.username,
   KEYTOS_KAFKA_PASSWORD: kafka.sender.password,
 };
 
-describe("kafka smoke check", () => {
+describe.each(KAFKA_CLIENTS)("kafka smoke check, producing on %s", (client) => {
+  const config = () => ({ bootstrapServers: kafka.brokers, topic, allowPlaintext: true, client });
+
   it("produces a tagged event and consumes it back with a fresh group from the recorded offsets", async () => {
     const results = await smokeKafka({
       config: config(),
@@ -66,7 +71,7 @@ describe("kafka smoke check", () => {
 
   it("unreachable brokers fail the produce check as a temporary failure naming the brokers to check", async () => {
     const results = await smokeKafka({
-      config: { bootstrapServers: ["127.0.0.1:1"], topic, allowPlaintext: true },
+      config: { ...config(), bootstrapServers: ["127.0.0.1:1"] },
       env: senderEnv,
       timeoutMs: 20_000,
     });

@@ -1,6 +1,7 @@
 /**
  * The platform: Node 24.15+ (package.json engines, checked by the CLI before anything loads) and
- * an install that builds nothing native, with every install script in the tree reviewed and denied.
+ * an install that builds nothing native but the optional librdkafka Kafka engine, with every
+ * install script in the tree reviewed: that one allowed, every other denied.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,7 +18,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as
   dependencies: Record<string, string>;
 };
 const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { hasInstallScript?: boolean; engines?: { node?: string } }>;
+  packages: Record<string, { hasInstallScript?: boolean; optional?: boolean; engines?: { node?: string } }>;
 };
 
 describe("platform", () => {
@@ -33,15 +34,17 @@ describe("platform", () => {
     expect(nodeVersionProblem(process.versions.node)).toBeUndefined(); // the suite itself runs on it
   });
 
-  it("the spool needs no native build: no dependency's install script is allowed to run", () => {
+  it("the spool needs no native build: only the optional librdkafka engine's install script runs", () => {
     const withScripts = Object.entries(lock.packages)
-      .filter(([, p]) => p.hasInstallScript)
+      .filter(([where, p]) => where !== "" && p.hasInstallScript) // "": this project (patch-package)
       .map(([where]) => where.replace(/^.*node_modules\//, ""));
-    expect(withScripts.length).toBeGreaterThan(0); // the lock records them (esbuild, protobufjs)
-    // Each one reviewed in allowScripts (so npm ci warns about none) and denied.
+    expect(withScripts.length).toBeGreaterThan(0); // the lock records them (esbuild, protobufjs, ...)
+    // Each one reviewed in allowScripts (so npm ci warns about none); only the engine's build runs.
+    const engine = "@confluentinc/kafka-javascript";
     expect(Object.fromEntries(withScripts.map((name) => [name, pkg.allowScripts[name]]))).toEqual(
-      Object.fromEntries(withScripts.map((name) => [name, false])),
+      Object.fromEntries(withScripts.map((name) => [name, name === engine])),
     );
+    expect(lock.packages[`node_modules/${engine}`]).toMatchObject({ optional: true });
     expect(pkg.dependencies["better-sqlite3"]).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sampleStream } from "../components/catalog";
 import { resolveKafkaSettings } from "../components/kafka/contract";
+import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
 import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
 
 const BIN = path.resolve(__dirname, "../exporter/cli/bin.cjs");
@@ -67,16 +68,19 @@ describe("no library warning reaches the user", () => {
     await admin.disconnect();
   });
 
-  it("send --to kafka (real broker): delivered, no warning on stderr", async () => {
-    const r = await send(
-      "kafka",
-      `kafka:\n  bootstrapServers: ${JSON.stringify(kafka.brokers)}\n  topic: ${settings.topic}\n  allowPlaintext: true\n`,
-      { KEYTOS_KAFKA_USERNAME: kafka.sender.username, KEYTOS_KAFKA_PASSWORD: kafka.sender.password },
-    );
-    expect(r.warnings).toEqual([]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 200, sent: 200, inSpool: 0 });
-  });
+  it.each(KAFKA_CLIENTS)(
+    "send --to kafka on %s (real broker): delivered, no warning on stderr",
+    async (engine) => {
+      const r = await send(
+        "kafka",
+        `kafka:\n  bootstrapServers: ${JSON.stringify(kafka.brokers)}\n  topic: ${settings.topic}\n  allowPlaintext: true\n  client: ${engine}\n`,
+        { KEYTOS_KAFKA_USERNAME: kafka.sender.username, KEYTOS_KAFKA_PASSWORD: kafka.sender.password },
+      );
+      expect(r.warnings).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ accepted: 200, sent: 200, inSpool: 0 });
+    },
+  );
 
   it("send --to cloudwatch (moto): delivered, no warning on stderr", async () => {
     const logGroupName = `/keytos/quiet-${Date.now()}`;

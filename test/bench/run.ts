@@ -25,7 +25,7 @@ import { benchStartup } from "./startup";
 const only = new Set(
   (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan,startup").split(","),
 );
-const events = Number(process.env.BENCH_EVENTS ?? 50_000);
+const events = Number(process.env.BENCH_EVENTS ?? 100_000);
 const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
 const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50").split(",").map(Number);
 const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);

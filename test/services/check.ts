@@ -4,7 +4,7 @@
  * with the apt-get line that installs them, before anything is downloaded or started. What is
  * needed depends on what is already there: Maven and Python's venv only until the Kafka jars and
  * moto are in .cache/; Java and Python only when the services are not running already
- * (KEYTOS_TEST_SERVICES); kcat and openssl for the tests themselves.
+ * (KEYTOS_TEST_SERVICES); kcat, openssl and the librdkafka engine for the tests themselves.
  *
  *   tsx test/services/check.ts   exit 1 with the message when something is missing
  */
@@ -13,6 +13,7 @@ import { motoInstalled } from "./moto";
 import {
   JAVA,
   KCAT,
+  LIBRDKAFKA_ENGINE,
   MAVEN,
   MissingPrerequisite,
   OPENSSL,
@@ -34,7 +35,7 @@ export function checkPrerequisites(purpose: "test" | "services", env = process.e
     return;
   }
   const services = env.KEYTOS_TEST_SERVICES ? [] : forServices();
-  requirePrerequisites("npm test", [...services, KCAT, OPENSSL]);
+  requirePrerequisites("npm test", [...services, KCAT, OPENSSL, LIBRDKAFKA_ENGINE]);
 }
 
 if (require.main === module) {

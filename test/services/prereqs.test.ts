@@ -76,6 +76,19 @@ describe("prerequisite check", () => {
     );
   });
 
+  it("the librdkafka engine not loading is named, with the packages that build it and the npm step", () => {
+    const options = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `--require ${path.join(ROOT, "test", "fixtures", "no-librdkafka", "hide.cjs")}`;
+    try {
+      expect(() => checkPrerequisites("test", { KEYTOS_TEST_SERVICES: "/state.json" })).toThrow(
+        /^npm test needs what this machine lacks:\n {2}- the librdkafka Kafka engine \(@confluentinc\/kafka-javascript does not load\): .*then run CKJS_LINKING=dynamic npm install\nInstall \(Debian\/Ubuntu\): sudo apt-get install build-essential python3 libzstd-dev libsasl2-dev libcurl4-openssl-dev liblz4-dev$/,
+      );
+    } finally {
+      if (options === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = options;
+    }
+  });
+
   it("npm test runs it first: one message, exit 1, fast, nothing downloaded", () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(pkg.scripts.pretest).toBe("tsx test/services/check.ts");

@@ -86,6 +86,24 @@ export const KCAT: Prerequisite = {
   problem: onPath("kcat", ["-V"]),
 };
 
+export const LIBRDKAFKA_ENGINE: Prerequisite = {
+  name: "the librdkafka Kafka engine",
+  why: "the Kafka tests run on both engines; @confluentinc/kafka-javascript (an optional dependency) builds from source with these packages, then run CKJS_LINKING=dynamic npm install",
+  packages: [
+    "build-essential",
+    "python3",
+    "libzstd-dev",
+    "libsasl2-dev",
+    "libcurl4-openssl-dev",
+    "liblz4-dev",
+  ],
+  problem: () =>
+    spawnSync(process.execPath, ["-e", 'require("@confluentinc/kafka-javascript")'], { cwd: PROJECT_ROOT })
+      .status === 0
+      ? undefined
+      : "@confluentinc/kafka-javascript does not load",
+};
+
 export const OPENSSL: Prerequisite = {
   name: "openssl",
   why: "makes the HTTPS test servers' throw-away certificate",
