@@ -1,5 +1,6 @@
 /**
- * The `datadog` destination: Logs intake v2 through undici, gzip-compressed JSON arrays, the
+ * The `datadog` destination: Logs intake v2 through undici, JSON arrays (gzip-compressed unless
+ * `compression: none`), the
  * documented limits (5 MB uncompressed and 1,000 logs per request, 1 MB per log, timestamps at
  * most 18 h old). Each log carries service = product and the event attributes at the top level
  * (components/datadog/shape.ts), so the monitors' `service:EZCA @EventID:4888` match.
@@ -34,20 +35,28 @@ const gzipAsync = promisify(gzip);
  */
 export const DATADOG_GZIP_LEVEL = 1;
 
-export class DatadogSink implements Sink<Promise<Buffer>> {
+export class DatadogSink implements Sink<Promise<Buffer> | string> {
   readonly name = "datadog";
   readonly limits = DATADOG_LIMITS;
   private readonly pool: Pool;
   private readonly url: URL;
   /** The Datadog-shaped JSON of each envelope, computed once (sizing at the door, read-back, encode). */
   private readonly shaped = new WeakMap<Envelope, string>();
+  private readonly gzip: boolean;
+  private readonly headers: Record<string, string>;
 
   constructor(
     private readonly config: DatadogSinkConfig,
-    private readonly apiKey: string,
+    apiKey: string,
     connections: number,
   ) {
     this.url = new URL(config.endpoint ?? datadogIntakeUrl(config.site));
+    this.gzip = config.compression !== "none";
+    this.headers = {
+      "dd-api-key": apiKey,
+      "content-type": "application/json",
+      ...(this.gzip ? { "content-encoding": "gzip" } : {}),
+    };
     this.pool = createPool({
       url: this.url,
       connections,
@@ -75,12 +84,13 @@ export class DatadogSink implements Sink<Promise<Buffer>> {
     return Buffer.byteLength(this.json(event.env)) + 1;
   }
 
-  encode(batch: readonly SinkEvent[]): Promise<Buffer> {
-    return gzipAsync(`[${batch.map((e) => this.json(e.env)).join(",")}]`, { level: DATADOG_GZIP_LEVEL });
+  encode(batch: readonly SinkEvent[]): Promise<Buffer> | string {
+    const body = `[${batch.map((e) => this.json(e.env)).join(",")}]`;
+    return this.gzip ? gzipAsync(body, { level: DATADOG_GZIP_LEVEL }) : body;
   }
 
   async send(
-    encoded: Promise<Buffer>,
+    encoded: Promise<Buffer> | string,
     _batch: readonly SinkEvent[],
     signal: AbortSignal,
   ): Promise<SendOutcome> {
@@ -90,11 +100,7 @@ export class DatadogSink implements Sink<Promise<Buffer>> {
       res = await this.pool.request({
         method: "POST",
         path: this.url.pathname + this.url.search,
-        headers: {
-          "dd-api-key": this.apiKey,
-          "content-type": "application/json",
-          "content-encoding": "gzip",
-        },
+        headers: this.headers,
         body,
         signal,
       });
