@@ -18,6 +18,7 @@ export type Door = Pick<Sink, "name" | "limits" | "eventBytes" | "unfit">;
 export class AdmittedEvent implements SpoolEvent, SinkEvent {
   /** Size as the sink counts it (eventBytes). */
   size = 0;
+  shaped: unknown = undefined;
   constructor(
     readonly id: string,
     readonly body: string,

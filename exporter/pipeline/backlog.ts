@@ -34,6 +34,7 @@ export class QueuedEvent implements Pending {
     /** Size as the sink counts it. */
     public bytes: number,
     private parsed?: Envelope,
+    public shaped?: unknown,
   ) {}
   get env(): Envelope {
     this.parsed ??= JSON.parse(this.json) as Envelope;
@@ -42,7 +43,10 @@ export class QueuedEvent implements Pending {
 }
 
 /** The spool as the backlog uses it. */
-export type SpoolStore = Pick<Spool, "append" | "readAfter" | "release" | "count" | "bytes" | "close">;
+export type SpoolStore = Pick<
+  Spool,
+  "append" | "durable" | "readAfter" | "release" | "count" | "bytes" | "close"
+>;
 
 export interface BacklogOptions {
   /** Spool bound in bytes: a commit waits while it would go over. */
@@ -61,10 +65,12 @@ export class Backlog {
   private spoolHasMore = true;
   private refusing = false;
   private waiters: (() => void)[] = [];
+  /** The last commit's turn: commits reach the spool in the order they were made. */
+  private lastTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly spool: SpoolStore,
-    private readonly sink: Pick<Sink, "eventBytes">,
+    private readonly sink: Pick<Sink, "eventBytes" | "needsEnvelope">,
     private readonly opts: BacklogOptions,
   ) {}
 
@@ -74,7 +80,7 @@ export class Backlog {
    */
   static open(
     dir: string,
-    sink: Pick<Sink, "name" | "limits" | "eventBytes">,
+    sink: Pick<Sink, "name" | "limits" | "eventBytes" | "needsEnvelope">,
     opts: { maxInFlight: number; maxBytes?: number },
   ): Backlog {
     const maxBytes = opts.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
@@ -101,17 +107,34 @@ export class Backlog {
     return Math.floor(this.opts.maxBytes / 4);
   }
 
+  /** The queue holds its target: a commit now would stay on disk, to be read back later. */
+  get queueFull(): boolean {
+    return this.queue.length >= this.opts.target;
+  }
+
   /** Nothing queued and nothing left unread in the spool. */
   get drained(): boolean {
     return this.queue.length === 0 && !this.spoolHasMore;
   }
 
   /**
-   * Commits admitted events as one spool chunk, waiting while the spool has no room for them.
-   * Rejects with SpoolFullError if commits are refused (the run stopped, or the exporter is
-   * closing) while it waits.
+   * Commits admitted events as one spool chunk, waiting while the spool has no room for them,
+   * after the commits made before it. `queued` runs once the events are written and queued for
+   * sending (they may go out while the disk syncs: a crash before the sync can only lose events
+   * that were never acknowledged); the promise resolves once they are durable. Rejects with
+   * SpoolFullError if commits are refused (the run stopped, or the exporter is closing) while it
+   * waits for room.
    */
-  async commit(rows: readonly AdmittedEvent[], bytes: number): Promise<void> {
+  commit(rows: readonly AdmittedEvent[], bytes: number, queued?: () => void): Promise<void> {
+    const turn = this.lastTurn.then(() => this.write(rows, bytes));
+    this.lastTurn = turn.catch(() => undefined);
+    return turn.then(() => {
+      queued?.();
+      return this.spool.durable();
+    });
+  }
+
+  private async write(rows: readonly AdmittedEvent[], bytes: number): Promise<void> {
     while (this.spool.bytes + bytes > this.opts.maxBytes) {
       if (this.refusing) {
         throw new SpoolFullError(
@@ -127,10 +150,12 @@ export class Backlog {
       return;
     }
     // The queue has read everything before this chunk: hand the committed events over as they
-    // are (parsed and sized at the door) instead of reading them back from disk.
+    // are (parsed, sized and shaped at the door) instead of reading them back from disk.
+    const keepEnvelope = this.sink.needsEnvelope !== false;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as AdmittedEvent;
-      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, row.env));
+      const env = keepEnvelope ? row.env : undefined;
+      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, env, row.shaped));
     }
     this.readCursor = seq;
   }

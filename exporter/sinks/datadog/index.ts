@@ -9,7 +9,6 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Dispatcher, Pool } from "undici";
-import type { Envelope } from "../../../components/catalog/envelope";
 import { datadogConflict, toDatadogLog } from "../../../components/datadog/shape";
 import { datadogIntakeUrl } from "../../../components/datadog/site";
 import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
@@ -38,10 +37,9 @@ export const DATADOG_GZIP_LEVEL = 1;
 export class DatadogSink implements Sink<Promise<Buffer> | string> {
   readonly name = "datadog";
   readonly limits = DATADOG_LIMITS;
+  readonly needsEnvelope = false; // encodes the shaped JSON made at the door
   private readonly pool: Pool;
   private readonly url: URL;
-  /** The Datadog-shaped JSON of each envelope, computed once (sizing at the door, read-back, encode). */
-  private readonly shaped = new WeakMap<Envelope, string>();
   private readonly gzip: boolean;
   private readonly headers: Record<string, string>;
 
@@ -64,13 +62,10 @@ export class DatadogSink implements Sink<Promise<Buffer> | string> {
     });
   }
 
-  private json(env: Envelope): string {
-    let text = this.shaped.get(env);
-    if (text === undefined) {
-      text = JSON.stringify(toDatadogLog(env)); // per event: the fast serialiser
-      this.shaped.set(env, text);
-    }
-    return text;
+  /** The event's Datadog log as JSON, made once per event (at the door, or at read-back). */
+  private json(event: SinkEvent): string {
+    event.shaped ??= JSON.stringify(toDatadogLog(event.env));
+    return event.shaped as string;
   }
 
   /** A top-level field that would overwrite another attribute: refused at the door, with the reason. */
@@ -81,11 +76,11 @@ export class DatadogSink implements Sink<Promise<Buffer> | string> {
 
   /** Uncompressed bytes as an array element (the 5 MB limit is on the uncompressed payload). */
   eventBytes(event: SinkEvent): number {
-    return Buffer.byteLength(this.json(event.env)) + 1;
+    return Buffer.byteLength(this.json(event)) + 1;
   }
 
   encode(batch: readonly SinkEvent[]): Promise<Buffer> | string {
-    const body = `[${batch.map((e) => this.json(e.env)).join(",")}]`;
+    const body = `[${batch.map((e) => this.json(e)).join(",")}]`;
     return this.gzip ? gzipAsync(body, { level: DATADOG_GZIP_LEVEL }) : body;
   }
 

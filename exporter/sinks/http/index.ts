@@ -13,6 +13,7 @@ export { type HttpSinkConfig, httpSinkConfigSchema } from "./spec";
 export class HttpSink implements Sink<Buffer> {
   readonly name = "http";
   readonly limits: SinkLimits;
+  readonly needsEnvelope = false; // sends the spooled JSON as is
   private readonly pool: Pool;
   private readonly url: URL;
   private readonly token: string | undefined;
