@@ -1,5 +1,5 @@
 /**
- * The `datadog` destination: Logs intake v2 through undici, JSON arrays (gzip-compressed unless
+ * The `datadog` destination: Logs intake v2 over keep-alive HTTPS, JSON arrays (gzip-compressed unless
  * `compression: none`), the
  * documented limits (5 MB uncompressed and 1,000 logs per request, 1 MB per log, timestamps at
  * most 18 h old). Each log carries service = product and the event attributes at the top level
@@ -8,10 +8,16 @@
  */
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import type { Dispatcher, Pool } from "undici";
 import { datadogConflict, toDatadogLog } from "../../../components/datadog/shape";
 import { datadogIntakeUrl } from "../../../components/datadog/site";
-import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+import {
+  classifyStatus,
+  createClient,
+  type HttpClient,
+  type HttpResponse,
+  networkFailure,
+  readBody,
+} from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { SinkOptions } from "../spec";
 import type { DatadogSinkConfig } from "./spec";
@@ -38,7 +44,7 @@ export class DatadogSink implements Sink<Promise<Buffer> | string> {
   readonly name = "datadog";
   readonly limits = DATADOG_LIMITS;
   readonly needsEnvelope = false; // encodes the shaped JSON made at the door
-  private readonly pool: Pool;
+  private readonly pool: HttpClient;
   private readonly url: URL;
   private readonly gzip: boolean;
   private readonly headers: Record<string, string>;
@@ -55,7 +61,7 @@ export class DatadogSink implements Sink<Promise<Buffer> | string> {
       "content-type": "application/json",
       ...(this.gzip ? { "content-encoding": "gzip" } : {}),
     };
-    this.pool = createPool({
+    this.pool = createClient({
       url: this.url,
       connections,
       ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
@@ -89,7 +95,7 @@ export class DatadogSink implements Sink<Promise<Buffer> | string> {
     _batch: readonly SinkEvent[],
     signal: AbortSignal,
   ): Promise<SendOutcome> {
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     const body = await encoded;
     try {
       res = await this.pool.request({

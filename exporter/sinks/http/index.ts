@@ -3,8 +3,14 @@
  * any collector or webhook that takes newline-delimited JSON, and the reference sink the
  * pipeline tests run against. The token comes from KEYTOS_HTTP_TOKEN or the config file.
  */
-import type { Dispatcher, Pool } from "undici";
-import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+import {
+  classifyStatus,
+  createClient,
+  type HttpClient,
+  type HttpResponse,
+  networkFailure,
+  readBody,
+} from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { HttpSinkConfig } from "./spec";
 
@@ -14,7 +20,7 @@ export class HttpSink implements Sink<Buffer> {
   readonly name = "http";
   readonly limits: SinkLimits;
   readonly needsEnvelope = false; // sends the spooled JSON as is
-  private readonly pool: Pool;
+  private readonly pool: HttpClient;
   private readonly url: URL;
   private readonly token: string | undefined;
 
@@ -32,7 +38,7 @@ export class HttpSink implements Sink<Buffer> {
       maxBytesPerRequest: config.maxBytesPerRequest ?? 1024 * 1024,
       maxBytesPerEvent: config.maxBytesPerEvent ?? 256 * 1024,
     };
-    this.pool = createPool({
+    this.pool = createClient({
       url: this.url,
       connections: opts.connections,
       ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
@@ -51,7 +57,7 @@ export class HttpSink implements Sink<Buffer> {
   async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
     const headers: Record<string, string> = { "content-type": "application/x-ndjson" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     try {
       res = await this.pool.request({
         method: "POST",
