@@ -6,6 +6,7 @@
  * request. 200 with `{}` is success.
  */
 import { ingestionEndpoint } from "../../../components/cloudwatch/contract";
+import { joinJson } from "../../pipeline/encode";
 import {
   classifyStatus,
   createClient,
@@ -58,7 +59,12 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
 
   /** Each posted object becomes one log event's message: the envelope's (spooled) JSON, as toCloudWatchEvent says. */
   encode(batch: readonly SinkEvent[]): Buffer {
-    return Buffer.from(`[${batch.map((e) => e.json).join(",")}]`);
+    return joinJson(
+      batch.map((e) => e.json),
+      "[",
+      ",",
+      "]",
+    );
   }
 
   async send(body: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {

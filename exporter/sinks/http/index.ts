@@ -3,6 +3,8 @@
  * any collector or webhook that takes newline-delimited JSON, and the reference sink the
  * pipeline tests run against. The token comes from KEYTOS_HTTP_TOKEN or the config file.
  */
+
+import { joinJson } from "../../pipeline/encode";
 import {
   classifyStatus,
   createClient,
@@ -51,7 +53,12 @@ export class HttpSink implements Sink<Buffer> {
   }
 
   encode(batch: readonly SinkEvent[]): Buffer {
-    return Buffer.from(batch.map((e) => `${e.json}\n`).join(""));
+    return joinJson(
+      batch.map((e) => e.json),
+      "",
+      "\n",
+      "",
+    );
   }
 
   async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
