@@ -304,6 +304,20 @@ describe("backlog", () => {
     backlog.close();
   });
 
+  it("the queue's target is bounded by bytes too: large requests do not queue events by the thousand", async () => {
+    const d = door({ maxEventsPerRequest: 10_000, maxBytesPerRequest: 2_000 }); // 2 requests: 4,000 bytes
+    const backlog = open(d);
+    backlog.refill();
+    const all = rows(d, 12);
+    for (const row of all) await backlog.commit([row], row.bytes); // one at a time
+    const queued = backlog.queue.reduce((n, q) => n + q.bytes, 0);
+    expect(queued).toBeGreaterThanOrEqual(4_000);
+    expect(queued - (backlog.queue.at(-1)?.bytes ?? 0)).toBeLessThan(4_000); // the last one filled it
+    expect(backlog.queueFull).toBe(true);
+    expect(backlog.count).toBe(12); // the rest waits in the spool
+    backlog.close();
+  });
+
   it("beyond its target the queue reads the spool back in order, sizing each event once", async () => {
     const d = door({ maxEventsPerRequest: 2 }); // target: 2 * (1 + 1) = 4
     const backlog = open(d);

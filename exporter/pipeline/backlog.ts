@@ -51,8 +51,10 @@ export type SpoolStore = Pick<
 export interface BacklogOptions {
   /** Spool bound in bytes: a commit waits while it would go over. */
   maxBytes: number;
-  /** Events the queue holds ahead of the senders. */
+  /** Events the queue holds ahead of the senders, at most... */
   target: number;
+  /** ...and at most this many bytes (as the sink counts them). */
+  targetBytes: number;
 }
 
 /** Spool bound unless configured. */
@@ -89,8 +91,10 @@ export class Backlog {
         `spoolMaxBytes ${maxBytes} is too small: it must hold at least two of the largest events (${sink.limits.maxBytesPerEvent * 2} bytes)`,
       );
     }
-    const target = sink.limits.maxEventsPerRequest * (opts.maxInFlight + 1);
-    return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target });
+    const requests = opts.maxInFlight + 1;
+    const target = sink.limits.maxEventsPerRequest * requests;
+    const targetBytes = sink.limits.maxBytesPerRequest * requests;
+    return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target, targetBytes });
   }
 
   /** Events in the spool (accepted, not yet delivered or dead-lettered). */
@@ -107,9 +111,16 @@ export class Backlog {
     return Math.floor(this.opts.maxBytes / 4);
   }
 
-  /** The queue holds its target: a commit now would stay on disk, to be read back later. */
+  /**
+   * The queue holds a request per sender and one more, by count or by bytes (a sink with large
+   * requests, azure's 4 MB, would otherwise queue tens of thousands of events): a commit now
+   * would stay on disk, to be read back later.
+   */
   get queueFull(): boolean {
-    return this.queue.length >= this.opts.target;
+    if (this.queue.length >= this.opts.target) return true;
+    let bytes = 0;
+    for (const event of this.queue) bytes += event.bytes;
+    return bytes >= this.opts.targetBytes;
   }
 
   /** Nothing queued and nothing left unread in the spool. */
@@ -143,7 +154,7 @@ export class Backlog {
       }
       await this.space(); // back-pressure: resumes as deliveries free space
     }
-    const handedOver = !this.spoolHasMore && this.queue.length < this.opts.target;
+    const handedOver = !this.spoolHasMore && !this.queueFull;
     const seq = this.spool.append(rows, { handedOver });
     if (!handedOver) {
       this.spoolHasMore = true;
@@ -151,18 +162,16 @@ export class Backlog {
     }
     // The queue has read everything before this chunk: hand the committed events over as they
     // are (parsed, sized and shaped at the door) instead of reading them back from disk.
-    const keepEnvelope = this.sink.needsEnvelope !== false;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as AdmittedEvent;
-      const env = keepEnvelope ? row.env : undefined;
-      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, env, row.shaped));
+      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, row.heldEnvelope, row.shaped));
     }
     this.readCursor = seq;
   }
 
   /** Tops the queue up to its target from the spool, in order. */
   refill(): void {
-    while (this.spoolHasMore && this.queue.length < this.opts.target) {
+    while (this.spoolHasMore && !this.queueFull) {
       const chunks = this.spool.readAfter(this.readCursor, CHUNKS_PER_READ);
       if (chunks.length < CHUNKS_PER_READ) this.spoolHasMore = false;
       for (const chunk of chunks) {

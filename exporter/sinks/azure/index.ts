@@ -26,6 +26,9 @@ export function azureLimits(maxConcurrency: number): SinkLimits {
     maxBytesPerRequest: SDK_CHUNK_BYTES * maxConcurrency,
     // A single row must fit one call.
     maxBytesPerEvent: SDK_CHUNK_BYTES - 1,
+    // The SDK runs maxConcurrency calls per batch (per stream): one batch in flight is that many
+    // calls, as documented; more batches multiplied them (4 x 4 by default) and the rows in memory.
+    maxInFlight: 1,
   };
 }
 
