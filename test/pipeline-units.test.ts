@@ -18,11 +18,11 @@ const pending = (n: number, bytes = 100, spacingS = 1): Pending[] =>
 describe("joinJson", () => {
   const texts = ['{"a":"plain"}', '{"b":"déjà vu, 東京, 🔐"}', '{"c":"\\u2028"}'];
   it("writes NDJSON and JSON arrays byte for byte as a joined string would be, non-ASCII included", () => {
-    expect(joinJson(texts, "", "\n", "").toString("utf8")).toBe(texts.map((t) => `${t}\n`).join(""));
+    expect(joinJson(texts, "", "\n", "\n").toString("utf8")).toBe(texts.map((t) => `${t}\n`).join(""));
     expect(joinJson(texts, "[", ",", "]").equals(Buffer.from(`[${texts.join(",")}]`))).toBe(true);
     expect(JSON.parse(joinJson(texts, "[", ",", "]").toString("utf8"))[1].b).toBe("déjà vu, 東京, 🔐");
   });
-  it("an empty batch is an empty body or an empty array", () => {
+  it("an empty list is just the brackets", () => {
     expect(joinJson([], "", "\n", "").length).toBe(0);
     expect(joinJson([], "[", ",", "]").toString()).toBe("[]");
   });

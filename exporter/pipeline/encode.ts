@@ -5,13 +5,12 @@
  */
 
 /**
- * `open`, then each text followed by `separator`, then `close`; with `close`, the last separator
- * is left out (a JSON array: "[", ",", "]"; NDJSON: "", "\n", "").
+ * `open + texts.join(separator) + close` as UTF-8, e.g. a JSON array ("[", ",", "]") or NDJSON
+ * ("", "\n", "\n"). The three are ASCII.
  */
 export function joinJson(texts: readonly string[], open: string, separator: string, close: string): Buffer {
   const sizes = new Array<number>(texts.length);
-  let total = open.length + close.length + texts.length * separator.length;
-  if (close && texts.length > 0) total -= separator.length;
+  let total = open.length + close.length + Math.max(texts.length - 1, 0) * separator.length;
   for (let i = 0; i < texts.length; i++) {
     const size = Buffer.byteLength(texts[i] as string);
     sizes[i] = size;
@@ -24,7 +23,7 @@ export function joinJson(texts: readonly string[], open: string, separator: stri
     const size = sizes[i] as number;
     // Only ASCII has as many UTF-8 bytes as characters: those copy as latin1, faster.
     at += out.write(text, at, size, size === text.length ? "latin1" : "utf8");
-    if (!close || i < texts.length - 1) at += out.write(separator, at, "latin1");
+    if (i < texts.length - 1) at += out.write(separator, at, "latin1");
   }
   out.write(close, at, "latin1");
   return out;

@@ -57,7 +57,7 @@ export class HttpSink implements Sink<Buffer> {
       batch.map((e) => e.json),
       "",
       "\n",
-      "",
+      "\n",
     );
   }
 
