@@ -78,6 +78,20 @@ describe("datadog sink", () => {
     await res.arrayBuffer();
   });
 
+  it("compression: none sends the same logs as plain JSON arrays", async () => {
+    intake.logs.length = 0;
+    intake.requests.length = 0;
+    const lines = recent(1500, 46);
+    const summary = await send(lines, { DD_API_KEY: intake.apiKey }, { compression: "none" });
+    expect(summary).toMatchObject({ accepted: 1500, sent: 1500 });
+    const accepted = intake.requests.filter((r) => r.status === 202);
+    expect(accepted.reduce((n, r) => n + r.entries, 0)).toBe(1500);
+    // Not compressed: the body on the wire is the JSON array itself.
+    expect(accepted.every((r) => r.compressedBytes === r.bytes)).toBe(true);
+    const ids = new Set(intake.logs.map((l) => l.RecordId));
+    expect(lines.every((l) => ids.has(JSON.parse(l).event.RecordId))).toBe(true);
+  });
+
   it("413 above the uncompressed limit splits the batch", async () => {
     intake.maxUncompressedBytes = 100_000;
     try {

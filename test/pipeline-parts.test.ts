@@ -260,6 +260,62 @@ describe("backlog", () => {
     backlog.close();
   });
 
+  it("a sink that encodes without the envelope gets its shaped form, and the parsed envelope is let go", async () => {
+    const d = {
+      ...door(),
+      needsEnvelope: false,
+      eventBytes(e: SinkEvent) {
+        e.shaped = `shaped:${e.json}`; // what the sink makes at the door and encodes later
+        return e.json.length + 1;
+      },
+    };
+    const backlog = open(d);
+    backlog.refill();
+    const committed = rows(d, 3);
+    await backlog.commit(committed, total(committed));
+    expect(backlog.queue.map((q) => q.shaped)).toEqual(committed.map((r) => `shaped:${r.json}`));
+    const [queued, admitted] = [backlog.queue[0], committed[0]];
+    expect(queued?.env).not.toBe(admitted?.env); // not kept: parsed again from the JSON when read
+    expect(queued?.env).toEqual(admitted?.env);
+    backlog.close();
+  });
+
+  it("commits keep their order: a small one does not overtake one waiting for room", async () => {
+    const all = rows(door(), 9);
+    const [a, b, c] = [all.slice(0, 4), all.slice(4, 8), all.slice(8)];
+    const largest = Math.max(...all.map((r) => r.size));
+    const bound = Math.max(total(a), total(b)) + total(c) + 10; // room for a and c, or b and c: not a and b
+    const backlog = open(door({ maxEventsPerRequest: 100, maxBytesPerEvent: largest }), bound);
+    backlog.refill();
+    await backlog.commit(a, total(a));
+    const queuedAt: string[] = [];
+    const waiting = [
+      backlog.commit(b, total(b), () => queuedAt.push("b")),
+      backlog.commit(c, total(c), () => queuedAt.push("c")), // fits now, but b came first
+    ];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(queuedAt).toEqual([]);
+    backlog.release(backlog.queue.splice(0, 4));
+    await Promise.all(waiting);
+    expect(queuedAt).toEqual(["b", "c"]);
+    expect(backlog.queue.map((q) => q.id)).toEqual([...b, ...c].map((r) => r.id));
+    backlog.close();
+  });
+
+  it("the queue's target is bounded by bytes too: large requests do not queue events by the thousand", async () => {
+    const d = door({ maxEventsPerRequest: 10_000, maxBytesPerRequest: 2_000 }); // 2 requests: 4,000 bytes
+    const backlog = open(d);
+    backlog.refill();
+    const all = rows(d, 12);
+    for (const row of all) await backlog.commit([row], row.bytes); // one at a time
+    const queued = backlog.queue.reduce((n, q) => n + q.bytes, 0);
+    expect(queued).toBeGreaterThanOrEqual(4_000);
+    expect(queued - (backlog.queue.at(-1)?.bytes ?? 0)).toBeLessThan(4_000); // the last one filled it
+    expect(backlog.queueFull).toBe(true);
+    expect(backlog.count).toBe(12); // the rest waits in the spool
+    backlog.close();
+  });
+
   it("beyond its target the queue reads the spool back in order, sizing each event once", async () => {
     const d = door({ maxEventsPerRequest: 2 }); // target: 2 * (1 + 1) = 4
     const backlog = open(d);

@@ -1,7 +1,8 @@
-/** Pure pieces of the pipeline: batch formation, backoff, Retry-After, HTTP classification. */
+/** Pure pieces of the pipeline: batch formation, request bodies, backoff, Retry-After, HTTP classification. */
 import { describe, expect, it } from "vitest";
 import { sampleStream } from "../components/catalog";
 import { fillsRequest, type Pending, takeBatch } from "../exporter/pipeline/batcher";
+import { joinJson } from "../exporter/pipeline/encode";
 import { classifyStatus } from "../exporter/pipeline/http";
 import { backoffMs, DEFAULT_RETRY, nextDelayMs, parseRetryAfter } from "../exporter/pipeline/retry";
 
@@ -13,6 +14,19 @@ const pending = (n: number, bytes = 100, spacingS = 1): Pending[] =>
     json: "",
     bytes,
   }));
+
+describe("joinJson", () => {
+  const texts = ['{"a":"plain"}', '{"b":"déjà vu, 東京, 🔐"}', '{"c":"\\u2028"}'];
+  it("writes NDJSON and JSON arrays byte for byte as a joined string would be, non-ASCII included", () => {
+    expect(joinJson(texts, "", "\n", "\n").toString("utf8")).toBe(texts.map((t) => `${t}\n`).join(""));
+    expect(joinJson(texts, "[", ",", "]").equals(Buffer.from(`[${texts.join(",")}]`))).toBe(true);
+    expect(JSON.parse(joinJson(texts, "[", ",", "]").toString("utf8"))[1].b).toBe("déjà vu, 東京, 🔐");
+  });
+  it("an empty list is just the brackets", () => {
+    expect(joinJson([], "", "\n", "").length).toBe(0);
+    expect(joinJson([], "[", ",", "]").toString()).toBe("[]");
+  });
+});
 
 describe("takeBatch", () => {
   const limits = { maxEventsPerRequest: 10, maxBytesPerRequest: 550, maxBytesPerEvent: 200 };

@@ -9,6 +9,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
+import { GroupSync } from "../exporter/pipeline/group-sync";
 import { Spool, SpoolBusyError } from "../exporter/pipeline/spool";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "keytos-spool-unit-"));
@@ -106,6 +107,29 @@ describe("spool", () => {
     again.replays.forget(step.file);
     expect(again.replays.progress().size).toBe(0);
     again.close();
+  });
+
+  it("makes appends durable off the event loop: one wait covers every append before it", async () => {
+    const dir = tmp();
+    const spool = new Spool(dir, "http");
+    expect(await Promise.race([spool.durable(), "nothing to sync"])).toBeUndefined(); // nothing written
+    spool.append([{ id: "a", body: "{}", bytes: 2 }]);
+    const first = spool.durable();
+    spool.append([{ id: "b", body: "{}", bytes: 2 }]);
+    const both = spool.durable();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0); // the event loop keeps running while the disk syncs
+    await Promise.all([first, both]);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThanOrEqual(0);
+    spool.close();
+    const reopened = new Spool(dir, "http");
+    expect(reopened.count).toBe(2);
+    reopened.close();
+    // A sync that cannot happen fails its waiters instead of leaving them hanging.
+    const missing = new GroupSync(path.join(dir, "no-such-wal"));
+    missing.wrote();
+    await expect(missing.durable()).rejects.toThrow(/ENOENT/);
   });
 
   it("refuses a second live sender and takes over from a killed one", async () => {

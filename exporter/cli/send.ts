@@ -47,30 +47,36 @@ function assertReadable(file: string): void {
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
-/** Feeds input lines to the exporter in chunks, pausing the input while the spool is full. */
+/**
+ * Feeds input lines to the exporter in chunks of 1,000, pausing the input while the spool is
+ * full. Two chunks at a time: the next one is validated and written while the disk syncs the
+ * previous one (the exporter commits them in order).
+ */
 async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Promise<void> {
   // Stopped (a refused credential) with a full spool: stop reading, what was read is spooled.
   const full = new AbortController();
   const until = AbortSignal.any([stop, full.signal]);
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let buffer: string[] = [];
-  let chain = Promise.resolve();
+  /** Settles when every chunk handed over so far is accepted. */
+  let all = Promise.resolve();
+  /** Hands the buffered lines over; resolves when the chunks before them are accepted. */
   const flush = () => {
-    if (buffer.length === 0) return chain;
+    const before = all;
+    if (buffer.length === 0) return before;
     const lines = buffer;
     buffer = [];
-    chain = chain
-      .then(() => exporter.acceptMany(lines))
-      .then(
-        () => undefined,
-        (err: unknown) => {
-          if (!(err instanceof SpoolFullError)) throw err;
-          full.abort();
-        },
-      );
-    return chain;
+    const accepted = exporter.acceptMany(lines).then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof SpoolFullError)) throw err;
+        full.abort();
+      },
+    );
+    all = Promise.all([before, accepted]).then(() => undefined);
+    return before;
   };
-  const ticker = setInterval(() => void flush(), 100); // a slow producer still gets sent
+  const ticker = setInterval(() => void flush().catch(() => undefined), 100); // a slow producer still gets sent
   const done = new Promise<void>((resolve, reject) => {
     rl.on("line", (line) => {
       buffer.push(line);
@@ -85,7 +91,8 @@ async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Pro
   });
   try {
     await done;
-    await flush();
+    flush();
+    await all;
   } finally {
     clearInterval(ticker);
   }

@@ -35,6 +35,7 @@ export class QueuedEvent implements Pending {
     /** Size as the sink counts it. */
     public bytes: number,
     private parsed?: Envelope,
+    public shaped?: unknown,
   ) {}
   get env(): Envelope {
     this.parsed ??= JSON.parse(this.json) as Envelope;
@@ -45,14 +46,16 @@ export class QueuedEvent implements Pending {
 /** The spool as the backlog uses it. */
 export type SpoolStore = Pick<
   Spool,
-  "append" | "readAfter" | "release" | "count" | "bytes" | "close" | "replays"
+  "append" | "durable" | "readAfter" | "release" | "count" | "bytes" | "close" | "replays"
 >;
 
 export interface BacklogOptions {
   /** Spool bound in bytes: a commit waits while it would go over. */
   maxBytes: number;
-  /** Events the queue holds ahead of the senders. */
+  /** Events the queue holds ahead of the senders, at most... */
   target: number;
+  /** ...and at most this many bytes (as the sink counts them). */
+  targetBytes: number;
 }
 
 /** Spool bound unless configured. */
@@ -65,10 +68,12 @@ export class Backlog {
   private spoolHasMore = true;
   private refusing = false;
   private waiters: (() => void)[] = [];
+  /** The last commit's turn: commits reach the spool in the order they were made. */
+  private lastTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly spool: SpoolStore,
-    private readonly sink: Pick<Sink, "eventBytes">,
+    private readonly sink: Pick<Sink, "eventBytes" | "needsEnvelope">,
     private readonly opts: BacklogOptions,
   ) {}
 
@@ -78,7 +83,7 @@ export class Backlog {
    */
   static open(
     dir: string,
-    sink: Pick<Sink, "name" | "limits" | "eventBytes">,
+    sink: Pick<Sink, "name" | "limits" | "eventBytes" | "needsEnvelope">,
     opts: { maxInFlight: number; maxBytes?: number },
   ): Backlog {
     const maxBytes = opts.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
@@ -87,8 +92,10 @@ export class Backlog {
         `spoolMaxBytes ${maxBytes} is too small: it must hold at least two of the largest events (${sink.limits.maxBytesPerEvent * 2} bytes)`,
       );
     }
-    const target = sink.limits.maxEventsPerRequest * (opts.maxInFlight + 1);
-    return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target });
+    const requests = opts.maxInFlight + 1;
+    const target = sink.limits.maxEventsPerRequest * requests;
+    const targetBytes = sink.limits.maxBytesPerRequest * requests;
+    return new Backlog(new Spool(dir, sink.name), sink, { maxBytes, target, targetBytes });
   }
 
   /** Events in the spool (accepted, not yet delivered or dead-lettered). */
@@ -110,18 +117,46 @@ export class Backlog {
     return this.spool.replays;
   }
 
+  /**
+   * The queue holds a request per sender and one more, by count or by bytes (a sink with large
+   * requests, azure's 4 MB, would otherwise queue tens of thousands of events): a commit now
+   * would stay on disk, to be read back later.
+   */
+  get queueFull(): boolean {
+    if (this.queue.length >= this.opts.target) return true;
+    let bytes = 0;
+    for (const event of this.queue) bytes += event.bytes;
+    return bytes >= this.opts.targetBytes;
+  }
+
   /** Nothing queued and nothing left unread in the spool. */
   get drained(): boolean {
     return this.queue.length === 0 && !this.spoolHasMore;
   }
 
   /**
-   * Commits admitted events as one spool chunk, waiting while the spool has no room for them.
-   * Rejects with SpoolFullError if commits are refused (the run stopped, or the exporter is
-   * closing) while it waits. `replay`: a dead-letter replay's step, committed with them (even
-   * with no events).
+   * Commits admitted events as one spool chunk, waiting while the spool has no room for them,
+   * after the commits made before it. `queued` runs once the events are written and queued for
+   * sending (they may go out while the disk syncs: a crash before the sync can only lose events
+   * that were never acknowledged); the promise resolves once they are durable. Rejects with
+   * SpoolFullError if commits are refused (the run stopped, or the exporter is closing) while it
+   * waits for room. `replay`: a dead-letter replay's step, committed with them (even with no events).
    */
-  async commit(rows: readonly AdmittedEvent[], bytes: number, replay?: ReplayStep): Promise<void> {
+  commit(
+    rows: readonly AdmittedEvent[],
+    bytes: number,
+    queued?: () => void,
+    replay?: ReplayStep,
+  ): Promise<void> {
+    const turn = this.lastTurn.then(() => this.write(rows, bytes, replay));
+    this.lastTurn = turn.catch(() => undefined);
+    return turn.then(() => {
+      queued?.();
+      return this.spool.durable();
+    });
+  }
+
+  private async write(rows: readonly AdmittedEvent[], bytes: number, replay?: ReplayStep): Promise<void> {
     if (rows.length === 0) {
       if (replay) this.spool.append([], { replay });
       return;
@@ -134,24 +169,24 @@ export class Backlog {
       }
       await this.space(); // back-pressure: resumes as deliveries free space
     }
-    const handedOver = !this.spoolHasMore && this.queue.length < this.opts.target;
+    const handedOver = !this.spoolHasMore && !this.queueFull;
     const seq = this.spool.append(rows, { handedOver, replay });
     if (!handedOver) {
       this.spoolHasMore = true;
       return;
     }
     // The queue has read everything before this chunk: hand the committed events over as they
-    // are (parsed and sized at the door) instead of reading them back from disk.
+    // are (parsed, sized and shaped at the door) instead of reading them back from disk.
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as AdmittedEvent;
-      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, row.env));
+      this.queue.push(new QueuedEvent(seq, i, row.id, row.body, row.size, row.heldEnvelope, row.shaped));
     }
     this.readCursor = seq;
   }
 
   /** Tops the queue up to its target from the spool, in order. */
   refill(): void {
-    while (this.spoolHasMore && this.queue.length < this.opts.target) {
+    while (this.spoolHasMore && !this.queueFull) {
       const chunks = this.spool.readAfter(this.readCursor, CHUNKS_PER_READ);
       if (chunks.length < CHUNKS_PER_READ) this.spoolHasMore = false;
       for (const chunk of chunks) {

@@ -105,16 +105,22 @@ export class Exporter {
         continue;
       }
       const held = refused.splice(0);
-      await this.backlog.commit(item.rows, item.bytes, replay && this.replayStep(replay, item.through, held));
+      await this.queueRoom();
+      // Sending starts as soon as the events are written; they count as accepted once durable.
+      await this.backlog.commit(
+        item.rows,
+        item.bytes,
+        this.pumpNow,
+        replay && this.replayStep(replay, item.through, held),
+      );
       counted(held);
       through = item.through;
       this.metrics.counts.accepted += item.rows.length;
       counts.accepted += item.rows.length;
-      this.pump();
     }
     if (replay && through < lines.length) {
       const held = refused.splice(0);
-      await this.backlog.commit([], 0, this.replayStep(replay, lines.length, held));
+      await this.backlog.commit([], 0, undefined, this.replayStep(replay, lines.length, held));
       counted(held);
     }
     return counts;
@@ -133,6 +139,24 @@ export class Exporter {
   /** Where dead-letter replays stand (replay.ts). */
   get replays(): ReplayLog {
     return this.backlog.replays;
+  }
+
+  /**
+   * While the destination keeps up (requests in flight, none backing off), waits for the senders
+   * to take from a full queue instead of committing events that would then be read back from disk:
+   * the reader goes at the senders' pace, with no read-back CPU and no second copy in memory. When
+   * the destination fails (a batch backs off) or nothing is in flight, commits go straight on and
+   * the spool absorbs the input.
+   */
+  private async queueRoom(): Promise<void> {
+    while (
+      this.backlog.queueFull &&
+      this.dispatcher.inFlight > 0 &&
+      this.sender.backingOff === 0 &&
+      !this.dispatcher.stopped
+    ) {
+      await Promise.race([this.dispatcher.settled(), new Promise((r) => setTimeout(r, 50))]);
+    }
   }
 
   /** Where refused lines and rejected events go. */
@@ -197,6 +221,8 @@ export class Exporter {
   }
 
   private readonly afterLinger = (): void => this.pump(true);
+
+  private readonly pumpNow = (): void => this.pump();
 
   private readonly afterJob = (error: Error | undefined): void => {
     if (error) this.metrics.lastError = `internal error: ${error.message}`; // the rows stay in the spool

@@ -1,9 +1,13 @@
 /**
- * Shared HTTP plumbing for HTTP sinks: one keep-alive undici Pool per destination origin, TLS
+ * Shared HTTP plumbing for HTTP sinks: one keep-alive client per destination origin, TLS
  * verification on unless explicitly (and loudly) disabled, and the common status-code
  * classification. Sinks add only their destination-specific hints to the messages.
+ * The client is Node's own http/https with a keep-alive Agent (native HTTP parser): for a
+ * sender's few large POSTs it took a third of undici's CPU (100 requests of 645 KB: 60 against
+ * 200 ms, undici's WebAssembly parser compiled at start included) and ~25 MiB less memory.
  */
-import { Pool } from "undici";
+import http, { type IncomingHttpHeaders } from "node:http";
+import https from "node:https";
 import { parseRetryAfter } from "./retry";
 import type { SendOutcome } from "./sink";
 
@@ -15,22 +19,67 @@ export interface HttpTarget {
   insecureSkipVerify?: boolean;
 }
 
-export function createPool(
+export interface HttpRequest {
+  method: string;
+  /** Path and query, e.g. /api/v2/logs. */
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer | string;
+  signal: AbortSignal;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** Must be read to the end (readBody) so the connection can be reused. */
+  body: AsyncIterable<Buffer>;
+}
+
+/** Requests to one origin over at most `connections` keep-alive connections. */
+export interface HttpClient {
+  /** Resolves with the answer's head; rejects on a network failure or abort. */
+  request(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export function createClient(
   target: HttpTarget,
   warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
-): Pool {
-  if (target.insecureSkipVerify && target.url.protocol === "https:") {
+): HttpClient {
+  const secure = target.url.protocol === "https:";
+  if (target.insecureSkipVerify && secure) {
     warn(
       `WARNING: TLS certificate verification is DISABLED for ${target.url.origin} (insecureSkipVerify). ` +
         "Anyone on the network path can read and alter the audit events. Use only for test endpoints.",
     );
   }
-  return new Pool(target.url.origin, {
-    connections: target.connections,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    connect: { rejectUnauthorized: !target.insecureSkipVerify },
-  });
+  const options = { keepAlive: true, maxSockets: target.connections };
+  const agent = secure
+    ? new https.Agent({ ...options, rejectUnauthorized: !target.insecureSkipVerify })
+    : new http.Agent(options);
+  const send = secure ? https.request : http.request;
+  const host = target.url.hostname.replace(/^\[(.*)\]$/, "$1"); // [::1] -> ::1
+  const port = target.url.port;
+  return {
+    request: ({ method, path, headers, body, signal }) =>
+      new Promise((resolve, reject) => {
+        const req = send(
+          {
+            host,
+            port,
+            method,
+            path,
+            agent,
+            signal,
+            headers: { ...headers, "content-length": Buffer.byteLength(body) },
+          },
+          (res) => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res }),
+        );
+        req.once("error", reject);
+        req.end(body);
+      }),
+    close: async () => agent.destroy(),
+  };
 }
 
 /** Messages a sink adds for the statuses whose cause is destination-specific. */

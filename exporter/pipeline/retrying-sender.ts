@@ -63,6 +63,8 @@ export const sleep = (ms: number, signal: AbortSignal) =>
 const NOT_ENCODED: unique symbol = Symbol("not encoded");
 
 export class RetryingSender<E extends SinkEvent> {
+  /** Batches waiting out a backoff before their next attempt (the destination is failing). */
+  backingOff = 0;
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly random: () => number;
@@ -187,7 +189,12 @@ export class RetryingSender<E extends SinkEvent> {
       const delay = nextDelayMs(attempt, this.retry, retryAfter, this.random);
       if (Date.now() + delay - firstTry > this.retry.maxElapsedMs) return add(s.parked, pending); // budget spent
       this.metrics.counts.retried += pending.length;
-      await sleep(delay, this.run.stopSignal);
+      this.backingOff++;
+      try {
+        await sleep(delay, this.run.stopSignal);
+      } finally {
+        this.backingOff--;
+      }
     }
   }
 

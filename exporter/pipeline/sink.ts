@@ -10,6 +10,11 @@ import type { Envelope } from "../../components/catalog/envelope";
 export interface SinkEvent {
   env: Envelope;
   json: string;
+  /**
+   * The sink's own form of the event (its shape, serialised or not), which the sink may store here
+   * while sizing it at the door and reuse in encode; absent on an event read back from the spool.
+   */
+  shaped?: unknown;
 }
 
 export interface SinkLimits {
@@ -63,6 +68,12 @@ export interface Sink<Encoded = unknown> {
   /** Destination name, its key; used in messages and file names. */
   readonly name: string;
   readonly limits: SinkLimits;
+  /**
+   * False when encode reads only `json` or `shaped` (falling back to `env` without `shaped`): the
+   * pipeline then lets go of each parsed envelope once its event is spooled, so the events waiting
+   * to be sent hold no second copy of themselves (a later `env` read parses the JSON again).
+   */
+  readonly needsEnvelope?: boolean;
   /** Size of one event as this sink counts it toward maxBytesPerRequest (incl. per-event overhead). */
   eventBytes(event: SinkEvent): number;
   /**

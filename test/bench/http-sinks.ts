@@ -1,231 +1,231 @@
 /**
- * HTTP sinks (generic http, Datadog, Azure Logs Ingestion) against their contract servers in a
- * separate process, each compared in the same run, on the same events, with:
- *   raw       an undici loop posting the same request bodies, prebuilt (the transport limit);
- *   per-event the same pipeline with one event per request.
- * Targets (issue 9): pipeline >= 0.8x raw and >= 20x per-event.
+ * HTTP sinks against the durable shipper a user would otherwise pick: syslog-ng (reliable disk
+ * buffer, flow control) and `keytos-siem send` read the same NDJSON file and deliver it to the
+ * same local contract server in its own process. Measured end to end (end-to-end.ts): process
+ * start to the last event counted at the server, the sender's CPU seconds and peak RSS, median of
+ * BENCH_ROUNDS runs (default 3), contenders interleaved round by round so drifting load hits all.
+ * BENCH_HTTP picks contenders (default: all of CONTENDERS' keys).
+ * Goals (issue 18): every HTTP sink >= 1.0x syslog-ng in events/s and in events per CPU-second;
+ * datadog as fast as http; peak RSS < 150 MB with default settings.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { gzipSync } from "node:zlib";
-import { Pool } from "undici";
-import { toSentinelRow } from "../../components/azure/shape";
 import { sampleStream, stableJson } from "../../components/catalog";
-import { toDatadogLog } from "../../components/datadog/shape";
-import { Exporter } from "../../exporter/pipeline/exporter";
-import type { Sink } from "../../exporter/pipeline/sink";
-import { AzureLogsSink } from "../../exporter/sinks/azure";
-import { createDatadogSink, DATADOG_GZIP_LEVEL } from "../../exporter/sinks/datadog";
-import { HttpSink } from "../../exporter/sinks/http";
+import {
+  type RunFigures,
+  runEndToEnd,
+  type SenderCommand,
+  type ServerInfo,
+  type ServerKind,
+} from "./end-to-end";
 import type { BenchSection } from "./report";
+import { ensureHttpPeers, syslogNgCommand, syslogNgConfig, syslogNgVersion } from "./syslog-ng";
 
-const IN_FLIGHT = 4;
-type Info = Record<string, string>;
-type Request = { path: string; headers: Record<string, string>; body: Buffer };
+const BIN = path.resolve(__dirname, "..", "..", "exporter", "cli", "bin.cjs");
+const MB = 1e6;
 
-async function server(kind: string): Promise<{ info: Info; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "server-process.ts")], {
-    env: { ...process.env, BENCH_SERVER: kind },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout }).once("line", resolve),
-  );
-  return { info: JSON.parse(line) as Info, stop: () => child.stdin.end() };
+interface Contender {
+  name: string;
+  server: ServerKind;
+  /** The peer the goals compare against. */
+  peer?: boolean;
+  command(input: string, dir: string, info: ServerInfo): SenderCommand;
 }
 
-/** The same requests the sink would make, built before the clock starts. */
-function prebuilt(kind: string, info: Info, lines: string[]): Request[] {
-  const envs = lines.map((l) => JSON.parse(l));
-  const out: Request[] = [];
-  const url = new URL(info.url as string);
-  if (kind === "fault") {
-    for (let i = 0; i < lines.length; i += 1000) {
-      out.push({
-        path: url.pathname,
-        headers: { authorization: `Bearer ${info.token}`, "content-type": "application/x-ndjson" },
-        body: Buffer.from(`${lines.slice(i, i + 1000).join("\n")}\n`),
-      });
-    }
-  } else if (kind === "datadog") {
-    for (let i = 0; i < envs.length; i += 1000) {
-      const body = `[${envs
-        .slice(i, i + 1000)
-        .map((e) => JSON.stringify(toDatadogLog(e)))
-        .join(",")}]`;
-      out.push({
-        path: url.pathname,
-        headers: {
-          "dd-api-key": info.apiKey as string,
-          "content-type": "application/json",
-          "content-encoding": "gzip",
-        },
-        body: gzipSync(body, { level: DATADOG_GZIP_LEVEL }), // what the sink sends
-      });
-    }
-  } else {
-    const byStream = new Map<string, string[]>();
-    for (const e of envs) {
-      const { table, row } = toSentinelRow(e);
-      const rows = byStream.get(table.stream) ?? [];
-      rows.push(JSON.stringify(row));
-      byStream.set(table.stream, rows);
-    }
-    for (const [stream, rows] of byStream) {
-      let chunk: string[] = [];
-      let size = 0;
-      const flush = () => {
-        out.push({
-          path: `/dataCollectionRules/${info.dcr}/streams/${stream}?api-version=2023-01-01`,
-          headers: {
-            authorization: `Bearer ${info.token}`,
-            "content-type": "application/json",
-            "content-encoding": "gzip",
-          },
-          body: gzipSync(`[${chunk.join(",")}]`),
-        });
-        chunk = [];
-        size = 0;
-      };
-      for (const r of rows) {
-        if (size + r.length >= 1_000_000) flush();
-        chunk.push(r);
-        size += r.length;
-      }
-      if (chunk.length) flush();
-    }
-  }
-  return out;
-}
-
-async function raw(info: Info, requests: Request[], events: number): Promise<number> {
-  const url = new URL(info.url as string);
-  const ca = info.caFile ? readFileSync(info.caFile, "utf8") : undefined;
-  const pool = new Pool(url.origin, {
-    connections: IN_FLIGHT,
-    pipelining: 1,
-    ...(ca ? { connect: { ca } } : {}),
-  });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < requests.length) {
-        const r = requests[next++] as Request;
-        const res = await pool.request({ method: "POST", path: r.path, headers: r.headers, body: r.body });
-        await res.body.dump();
-        if (res.statusCode >= 300) throw new Error(`raw baseline got HTTP ${res.statusCode}`);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  await pool.close();
-  return events / seconds;
-}
-
-function sinkFor(kind: string, info: Info): Sink {
-  if (kind === "fault")
-    return new HttpSink(
-      { url: info.url as string, maxEventsPerRequest: 1000 },
-      { connections: IN_FLIGHT, env: { KEYTOS_HTTP_TOKEN: info.token } },
+/** `keytos-siem send --to <to>` with default settings, the config only pointing at the server. */
+function send(
+  to: string,
+  section: Record<string, unknown>,
+  env: (info: ServerInfo) => Record<string, string>,
+) {
+  return (input: string, dir: string, info: ServerInfo): SenderCommand => {
+    const config = path.join(dir, "send.yaml");
+    const fields = Object.entries(section).map(
+      ([k, v]) => `  ${k}: ${JSON.stringify(typeof v === "function" ? v(info) : v)}`,
     );
-  if (kind === "datadog")
-    return createDatadogSink(
-      { site: "datadoghq.com", endpoint: info.url },
-      { connections: IN_FLIGHT, env: { DD_API_KEY: info.apiKey } },
-    );
-  const token = info.token as string;
-  return new AzureLogsSink(
-    {
-      endpoint: info.url as string,
-      dcrImmutableId: info.dcr as string,
-      caFile: info.caFile,
-      maxConcurrency: IN_FLIGHT,
-    },
-    { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) },
-  );
+    writeFileSync(config, `${to}:\n${fields.join("\n")}\n`);
+    return {
+      argv: [
+        process.execPath,
+        BIN,
+        "send",
+        "--to",
+        to,
+        "--config",
+        config,
+        "--spool",
+        path.join(dir, "spool"),
+        "--json",
+        input,
+      ],
+      env: env(info),
+    };
+  };
 }
 
-/**
- * The same pipeline (validate, spool, batch, encode, release) with the transport taken out: the
- * sink's encode runs, its send answers ok at once. The pipeline's own ceiling on this machine.
- */
-function nullTransport(sink: Sink): Sink {
-  return Object.assign(Object.create(sink), {
-    send: async (payload: unknown) => {
-      await payload; // encoders may return a promise (gzip on the thread pool)
-      return { kind: "ok" };
-    },
-  });
-}
-
-async function pipeline(sink: Sink, lines: string[], perEvent = false): Promise<number> {
-  const dir = mkdtempSync(path.join(tmpdir(), "keytos-bench-"));
-  // One event per request: same sink, limits narrowed.
-  const used: Sink = perEvent
-    ? Object.assign(Object.create(sink), { limits: { ...sink.limits, maxEventsPerRequest: 1 } })
-    : sink;
-  const exporter = new Exporter(used, { spoolDir: dir, maxInFlight: IN_FLIGHT, lingerMs: 5 });
-  const t0 = performance.now();
-  for (let i = 0; i < lines.length; i += 1000) await exporter.acceptMany(lines.slice(i, i + 1000));
-  const summary = await exporter.close({ timeoutMs: 600_000 });
-  const seconds = (performance.now() - t0) / 1000;
-  rmSync(dir, { recursive: true, force: true });
-  if (summary.sent !== lines.length) throw new Error(`bench lost events: ${JSON.stringify(summary)}`);
-  return lines.length / seconds;
-}
-
-const NAMES: Record<string, string> = {
-  fault: "http (NDJSON)",
-  datadog: "datadog",
-  azure: "azure (Logs Ingestion SDK)",
+const CONTENDERS: Record<string, Contender> = {
+  "syslog-ng": {
+    name: "syslog-ng, reliable disk buffer, flow control, JSON arrays of 1,000 (no gzip)",
+    server: "datadog",
+    peer: true,
+    command: syslogNgCommand,
+  },
+  http: {
+    name: "`send --to http` (NDJSON, no gzip)",
+    server: "fault",
+    command: send("http", { url: (i: ServerInfo) => i.url }, (i) => ({
+      KEYTOS_HTTP_TOKEN: i.token as string,
+    })),
+  },
+  datadog: {
+    name: "`send --to datadog` (gzip, Datadog log shape)",
+    server: "datadog",
+    command: send("datadog", { site: "datadoghq.com", endpoint: (i: ServerInfo) => i.url }, (i) => ({
+      DD_API_KEY: i.apiKey as string,
+    })),
+  },
+  "datadog-plain": {
+    name: "`send --to datadog` with `compression: none` (like syslog-ng, which cannot gzip)",
+    server: "datadog",
+    command: send(
+      "datadog",
+      { site: "datadoghq.com", endpoint: (i: ServerInfo) => i.url, compression: "none" },
+      (i) => ({ DD_API_KEY: i.apiKey as string }),
+    ),
+  },
+  azure: {
+    name: "`send --to azure` (Logs Ingestion SDK, gzip, HTTPS)",
+    server: "azure",
+    command: send(
+      "azure",
+      {
+        endpoint: (i: ServerInfo) => i.url,
+        dcrImmutableId: (i: ServerInfo) => i.dcr,
+        caFile: (i: ServerInfo) => i.caFile,
+        credential: "accessToken",
+      },
+      (i) => ({ KEYTOS_AZURE_ACCESS_TOKEN: i.token as string }),
+    ),
+  },
 };
 
-export async function benchHttpSinks(n: number, nPerEvent: number): Promise<BenchSection> {
-  const lines = [...sampleStream(n, { seed: 5, time: Date.now() / 1000 - 60 })].map((e) => stableJson(e));
-  const avg = Math.round(lines.reduce((s, l) => s + l.length, 0) / lines.length);
-  const rows: string[][] = [];
-  const figures: Record<string, number> = {};
-  const kinds = (process.env.BENCH_SINKS ?? "fault,datadog,azure").split(",");
-  for (const kind of kinds) {
-    const s = await server(kind);
-    try {
-      await pipeline(sinkFor(kind, s.info), lines.slice(0, 2000)); // warm-up: JIT, connections, TLS
-      const rawRate = await raw(s.info, prebuilt(kind, s.info, lines), lines.length);
-      const batched = await pipeline(sinkFor(kind, s.info), lines);
-      const single = await pipeline(sinkFor(kind, s.info), lines.slice(0, nPerEvent), true);
-      const ceiling = await pipeline(nullTransport(sinkFor(kind, s.info)), lines);
-      figures[`${kind}.vsRaw`] = batched / rawRate;
-      figures[`${kind}.vsPerEvent`] = batched / single;
-      figures[`${kind}.nullTransport`] = ceiling;
-      rows.push([
-        NAMES[kind] as string,
-        fmt(rawRate),
-        fmt(batched),
-        fmt(single),
-        fmt(ceiling),
-        `${(batched / rawRate).toFixed(2)}x ${batched / rawRate >= 0.8 ? "(met)" : "(target 0.8x: missed)"}`,
-        `${(batched / single).toFixed(1)}x ${batched / single >= 20 ? "(met)" : "(target 20x: missed)"}`,
-      ]);
-      process.stderr.write(`bench: ${kind} done\n`);
-    } finally {
-      s.stop();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export async function benchHttpSinks(events: number, rounds: number): Promise<BenchSection> {
+  ensureHttpPeers();
+  const keys = (process.env.BENCH_HTTP ?? Object.keys(CONTENDERS).join(",")).split(",");
+  for (const k of keys)
+    if (!CONTENDERS[k])
+      throw new Error(`BENCH_HTTP: no contender "${k}" (${Object.keys(CONTENDERS).join(", ")})`);
+  const work = mkdtempSync(path.join(tmpdir(), "keytos-bench-http-"));
+  try {
+    const input = path.join(work, "events.ndjson");
+    const lines = [...sampleStream(events, { seed: 5, time: Date.now() / 1000 - 60 })].map((e) =>
+      stableJson(e),
+    );
+    writeFileSync(input, `${lines.join("\n")}\n`);
+    const avg = Math.round(lines.reduce((s, l) => s + l.length, 0) / lines.length);
+    const runs = new Map<string, RunFigures[]>(keys.map((k) => [k, []]));
+    let n = 0;
+    const once = async (key: string, file: string, count: number) => {
+      const c = CONTENDERS[key] as Contender;
+      const dir = path.join(work, `run-${n++}`);
+      mkdirSync(dir);
+      try {
+        return await runEndToEnd(c.server, count, dir, (info) => c.command(file, dir, info));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    // Warm-up: tsx's compile cache, the page cache, syslog-ng's first start.
+    const warm = path.join(work, "warm.ndjson");
+    writeFileSync(warm, `${lines.slice(0, 2000).join("\n")}\n`);
+    for (const k of keys) await once(k, warm, 2000);
+    for (let r = 0; r < rounds; r++) {
+      for (const k of keys) {
+        const f = await once(k, input, events);
+        runs.get(k)?.push(f);
+        process.stderr.write(
+          `bench: http round ${r + 1} ${k}: ${Math.round(events / f.seconds)} ev/s, ${f.cpuSeconds.toFixed(2)} CPU s, ${Math.round(f.peakRssBytes / 2 ** 20)} MiB\n`,
+        );
+      }
     }
+    return report(keys, runs, events, avg, rounds);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+function report(
+  keys: string[],
+  runs: Map<string, RunFigures[]>,
+  events: number,
+  avg: number,
+  rounds: number,
+): BenchSection {
+  const figures: Record<string, number> = {};
+  const stats = new Map(
+    keys.map((k) => {
+      const rs = runs.get(k) as RunFigures[];
+      const rate = median(rs.map((r) => events / r.seconds));
+      const perCpu = median(rs.map((r) => events / r.cpuSeconds));
+      const rss = median(rs.map((r) => r.peakRssBytes));
+      const spread =
+        Math.max(...rs.map((r) => events / r.seconds)) / Math.min(...rs.map((r) => events / r.seconds)) - 1;
+      figures[`${k}.eventsPerSecond`] = rate;
+      figures[`${k}.eventsPerCpuSecond`] = perCpu;
+      figures[`${k}.peakRssMiB`] = rss / 2 ** 20;
+      return [k, { rate, perCpu, rss, spread, cpu: median(rs.map((r) => r.cpuSeconds)) }] as const;
+    }),
+  );
+  const peerKey = keys.find((k) => CONTENDERS[k]?.peer);
+  const peer = peerKey ? stats.get(peerKey) : undefined;
+  const ratio = (x: number, p: number | undefined) => (p ? ` (${(x / p).toFixed(2)}x)` : "");
+  const rows = keys.map((k) => {
+    const s = stats.get(k) as NonNullable<ReturnType<typeof stats.get>>;
+    const own = !CONTENDERS[k]?.peer;
+    const goals =
+      own && peer
+        ? [s.rate >= peer.rate ? "met" : "missed", s.perCpu >= peer.perCpu ? "met" : "missed"]
+        : ["", ""];
+    return [
+      (CONTENDERS[k] as Contender).name,
+      `${fmt(s.rate)}${own ? ratio(s.rate, peer?.rate) : ""}`,
+      `${fmt(s.perCpu)}${own ? ratio(s.perCpu, peer?.perCpu) : ""}`,
+      s.cpu.toFixed(2),
+      `${Math.round(s.rss / 2 ** 20)} MiB${own ? (s.rss < 150 * MB ? " (met)" : " (target < 150 MB: missed)") : ""}`,
+      fmt(events),
+      `±${Math.round(s.spread * 50)}%`,
+      own && peer ? `${goals[0]} / ${goals[1]}` : "peer",
+    ];
+  });
+  const config = syslogNgConfig(
+    "<events.ndjson>",
+    "http://127.0.0.1:<port>/api/v2/logs",
+    "<key>",
+    "<run dir>",
+  );
   return {
-    title: "HTTP sinks: pipeline vs raw transport and vs one event per request",
-    note: `${n} events of ~${avg} B (catalog samples), ${IN_FLIGHT} requests in flight, destination server in its own process; per-event on ${nPerEvent} events. The pipeline validates, serialises and durably spools every event (SQLite WAL, fsync per accepted chunk) before sending; raw posts prebuilt bodies. "Null transport" is the same pipeline with send answering ok at once: its own ceiling on this machine, with no destination sharing the CPU.`,
+    title: "HTTP sinks end to end against syslog-ng",
+    note: [
+      `${fmt(events)} events of ~${avg} B (catalog samples) in one NDJSON file, read by each sender and delivered to the same contract server (its own process; the Datadog intake for syslog-ng and datadog); median of ${rounds} runs, contenders interleaved. Events/s from the sender's process start to the last event counted at the server; CPU and peak RSS of the sender process (getrusage through GNU time: user + sys, ru_maxrss). Every run delivered exactly the events sent. Our sinks run with default settings: 4 requests in flight, the durable spool (SQLite; each accepted chunk of up to 1,000 events synced to disk, fdatasync, before it counts as accepted), send's own heap flags (README, "Memory"). **syslog-ng's reliable disk buffer does not fsync; ours does.** Ratios are to syslog-ng; goals: >= 1.0x in events/s and in events per CPU-second, peak RSS < 150 MB.`,
+      "",
+      `syslog-ng ${syslogNgVersion()} (Debian packages syslog-ng-core, syslog-ng-mod-http), configuration:`,
+      "",
+      "```",
+      config.trimEnd(),
+      "```",
+    ].join("\n"),
     head: [
-      "sink",
-      "raw ev/s",
-      "pipeline ev/s",
-      "per-event ev/s",
-      "null transport ev/s",
-      "pipeline / raw",
-      "pipeline / per-event",
+      "contender",
+      "events/s",
+      "events per CPU-second",
+      "CPU s",
+      "peak RSS",
+      "delivered",
+      "spread",
+      "goals (rate / CPU)",
     ],
     rows,
     figures,

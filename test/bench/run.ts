@@ -2,11 +2,11 @@
  * `npm run bench`: runs the benchmark sections, prints each as it finishes and writes
  * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
  * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
- * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan,startup picks sections; BENCH_SPOOL_MB sizes
- * the memory run; BENCH_SINKS=fault,datadog,azure picks HTTP sinks; BENCH_EVENTS,
- * BENCH_EVENTS_PER_EVENT and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS, BENCH_SPOOL_ROUNDS,
- * BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope runs;
- * BENCH_STARTUP_RUNS the start-up medians.
+ * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan,startup picks sections; BENCH_SPOOL_MB
+ * sizes the memory run; BENCH_HTTP=syslog-ng,http,datadog,datadog-plain,azure picks the HTTP
+ * contenders; BENCH_EVENTS, BENCH_ROUNDS and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS,
+ * BENCH_SPOOL_ROUNDS, BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope
+ * runs; BENCH_STARTUP_RUNS the start-up medians.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +26,7 @@ const only = new Set(
   (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan,startup").split(","),
 );
 const events = Number(process.env.BENCH_EVENTS ?? 100_000);
-const perEvent = Number(process.env.BENCH_EVENTS_PER_EVENT ?? 3_000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const planCounts = (process.env.BENCH_PLAN_COUNTS ?? "1,50").split(",").map(Number);
 const spoolMb = Number(process.env.BENCH_SPOOL_MB ?? 1024);
 const spoolEvents = Number(process.env.BENCH_SPOOL_EVENTS ?? 100_000);
@@ -51,7 +51,7 @@ async function main() {
     sections.push(s);
   };
   try {
-    await run("http", () => benchHttpSinks(events, perEvent));
+    await run("http", () => benchHttpSinks(events, rounds));
     await run("kafka", () => benchKafka(events));
     await run("cloudwatch", () => benchCloudWatch(events));
     await run("memory", () => benchMemory(spoolMb));
@@ -65,9 +65,9 @@ async function main() {
   // A partial run (BENCH_ONLY or resized) must not replace the full report.
   const partial = [
     "BENCH_ONLY",
-    "BENCH_SINKS",
+    "BENCH_HTTP",
     "BENCH_EVENTS",
-    "BENCH_EVENTS_PER_EVENT",
+    "BENCH_ROUNDS",
     "BENCH_PLAN_COUNTS",
     "BENCH_SPOOL_MB",
     "BENCH_SPOOL_EVENTS",

@@ -7,8 +7,7 @@
  * classified, so the pipeline retries, splits or dead-letters them: none is dropped.
  */
 import { LogsIngestionClient, type LogsUploadFailure } from "@azure/monitor-ingestion";
-import { azureConflict, toSentinelRow } from "../../../components/azure/shape";
-import type { Envelope } from "../../../components/catalog/envelope";
+import { azureConflict, type SentinelRow, toSentinelRow } from "../../../components/azure/shape";
 import { parseRetryAfter } from "../../pipeline/retry";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { SinkOptions } from "../spec";
@@ -27,6 +26,9 @@ export function azureLimits(maxConcurrency: number): SinkLimits {
     maxBytesPerRequest: SDK_CHUNK_BYTES * maxConcurrency,
     // A single row must fit one call.
     maxBytesPerEvent: SDK_CHUNK_BYTES - 1,
+    // The SDK runs maxConcurrency calls per batch (per stream): one batch in flight is that many
+    // calls, as documented; more batches multiplied them (4 x 4 by default) and the rows in memory.
+    maxInFlight: 1,
   };
 }
 
@@ -134,8 +136,7 @@ export class AzureLogsSink implements Sink<StreamUpload[]> {
   readonly limits: SinkLimits;
   private readonly client: LogsIngestionClient;
   private readonly maxConcurrency: number;
-  /** The row JSON size of each envelope, computed once (sizing at the door). */
-  private readonly sizes = new WeakMap<Envelope, number>();
+  readonly needsEnvelope = false; // encodes the rows made at the door
 
   constructor(
     private readonly config: AzureSinkConfig,
@@ -158,21 +159,22 @@ export class AzureLogsSink implements Sink<StreamUpload[]> {
     return conflict && `azure cannot store the event as sent: ${conflict}`;
   }
 
+  /** The event's row and its stream, made once per event (at the door, or at read-back). */
+  private row(event: SinkEvent): SentinelRow {
+    event.shaped ??= toSentinelRow(event.env);
+    return event.shaped as SentinelRow;
+  }
+
   /** Row JSON bytes, as the SDK counts them toward its 1,000,000-byte chunks. */
   eventBytes(event: SinkEvent): number {
-    let size = this.sizes.get(event.env);
-    if (size === undefined) {
-      size = Buffer.byteLength(JSON.stringify(toSentinelRow(event.env).row)); // as the SDK serialises it
-      this.sizes.set(event.env, size);
-    }
-    return size;
+    return Buffer.byteLength(JSON.stringify(this.row(event).row)); // as the SDK serialises it
   }
 
   /** Rows grouped by stream, each remembering its batch index. */
   encode(batch: readonly SinkEvent[]): StreamUpload[] {
     const byStream = new Map<string, StreamUpload>();
     batch.forEach((e, index) => {
-      const { table, row } = toSentinelRow(e.env);
+      const { table, row } = this.row(e);
       let upload = byStream.get(table.stream);
       if (!upload) {
         upload = { stream: table.stream, rows: [], indexes: [] };

@@ -5,9 +5,16 @@
  * Limits as documented for the HTTP endpoints: 256 KB per event, 1 MB and 10,000 events per
  * request. 200 with `{}` is success.
  */
-import type { Dispatcher, Pool } from "undici";
 import { ingestionEndpoint } from "../../../components/cloudwatch/contract";
-import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+import { joinJson } from "../../pipeline/encode";
+import {
+  classifyStatus,
+  createClient,
+  type HttpClient,
+  type HttpResponse,
+  networkFailure,
+  readBody,
+} from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { CloudWatchSinkConfig } from "./spec";
 
@@ -29,7 +36,7 @@ function ingestionUrl(region: string, endpoint?: string): URL {
 export class CloudWatchBearerSink implements Sink<Buffer> {
   readonly name = "cloudwatch";
   readonly limits = HTTP_INGESTION_LIMITS;
-  private readonly pool: Pool;
+  private readonly pool: HttpClient;
   private readonly url: URL;
 
   constructor(
@@ -38,7 +45,7 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
     connections: number,
   ) {
     this.url = ingestionUrl(config.region, config.endpoint);
-    this.pool = createPool({
+    this.pool = createClient({
       url: this.url,
       connections,
       ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
@@ -52,11 +59,16 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
 
   /** Each posted object becomes one log event's message: the envelope's (spooled) JSON, as toCloudWatchEvent says. */
   encode(batch: readonly SinkEvent[]): Buffer {
-    return Buffer.from(`[${batch.map((e) => e.json).join(",")}]`);
+    return joinJson(
+      batch.map((e) => e.json),
+      "[",
+      ",",
+      "]",
+    );
   }
 
   async send(body: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     try {
       res = await this.pool.request({
         method: "POST",

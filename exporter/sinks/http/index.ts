@@ -3,8 +3,16 @@
  * any collector or webhook that takes newline-delimited JSON, and the reference sink the
  * pipeline tests run against. The token comes from KEYTOS_HTTP_TOKEN or the config file.
  */
-import type { Dispatcher, Pool } from "undici";
-import { classifyStatus, createPool, networkFailure, readBody } from "../../pipeline/http";
+
+import { joinJson } from "../../pipeline/encode";
+import {
+  classifyStatus,
+  createClient,
+  type HttpClient,
+  type HttpResponse,
+  networkFailure,
+  readBody,
+} from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { HttpSinkConfig } from "./spec";
 
@@ -13,7 +21,8 @@ export { type HttpSinkConfig, httpSinkConfigSchema } from "./spec";
 export class HttpSink implements Sink<Buffer> {
   readonly name = "http";
   readonly limits: SinkLimits;
-  private readonly pool: Pool;
+  readonly needsEnvelope = false; // sends the spooled JSON as is
+  private readonly pool: HttpClient;
   private readonly url: URL;
   private readonly token: string | undefined;
 
@@ -31,7 +40,7 @@ export class HttpSink implements Sink<Buffer> {
       maxBytesPerRequest: config.maxBytesPerRequest ?? 1024 * 1024,
       maxBytesPerEvent: config.maxBytesPerEvent ?? 256 * 1024,
     };
-    this.pool = createPool({
+    this.pool = createClient({
       url: this.url,
       connections: opts.connections,
       ...(config.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
@@ -44,13 +53,18 @@ export class HttpSink implements Sink<Buffer> {
   }
 
   encode(batch: readonly SinkEvent[]): Buffer {
-    return Buffer.from(batch.map((e) => `${e.json}\n`).join(""));
+    return joinJson(
+      batch.map((e) => e.json),
+      "",
+      "\n",
+      "\n",
+    );
   }
 
   async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
     const headers: Record<string, string> = { "content-type": "application/x-ndjson" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     try {
       res = await this.pool.request({
         method: "POST",
