@@ -229,6 +229,7 @@ function report(
     ],
     rows,
     figures,
+    peer: CONTENDERS["syslog-ng"]?.name,
   };
 }
 

@@ -242,6 +242,7 @@ export async function benchKafka(n: number, rounds = 3): Promise<BenchSection> {
         `${(r.rate / kcat.rate).toFixed(2)}x`,
         `${(r.rate / alone.rate).toFixed(2)}x`,
       ]),
+      peer: "kcat",
       figures: {
         "kafka.librdkafkaVsAlone": goal,
         "kafka.librdkafkaVsKcat": librdkafka.rate / kcat.rate,
