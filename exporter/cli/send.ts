@@ -78,14 +78,20 @@ async function feed(input: Readable, exporter: Exporter, stop: AbortSignal): Pro
   };
   const ticker = setInterval(() => void flush().catch(() => undefined), 100); // a slow producer still gets sent
   const done = new Promise<void>((resolve, reject) => {
+    // readline keeps emitting the lines of a chunk it already read after pause(), and closes when
+    // the input ends or a signal stops it: it may be closed by the time the chunks are accepted.
+    let closed = false;
     rl.on("line", (line) => {
       buffer.push(line);
       if (buffer.length >= 1000) {
         rl.pause();
-        flush().then(() => rl.resume(), reject);
+        flush().then(() => closed || rl.resume(), reject);
       }
     });
-    rl.on("close", resolve);
+    rl.on("close", () => {
+      closed = true;
+      resolve();
+    });
     input.on("error", reject);
     until.addEventListener("abort", () => rl.close(), { once: true });
   });
