@@ -143,7 +143,7 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
       }
       // Aliases match a resource to its former URN in a deployed stack's state; a plan has none,
       // so they change nothing here, yet Pulumi turns each into a URN through several Outputs
-      // (azure-native lists 42 former API versions per analytics rule): ~0.5 s of an Azure plan.
+      // (a provider may list 42 former API versions per resource): ~0.5 s of such a plan.
       if (a.opts.aliases?.length) return { props: a.props, opts: { ...a.opts, aliases: [] } };
       return undefined;
     });
@@ -186,7 +186,7 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
   const alerting = resolved.registry.filter(
     (d) => d.alerts && c[d.key] !== undefined && (d.alerting?.(c[d.key] as never) ?? true),
   );
-  // A stack-wide target (e.g. CloudWatch's alarmTopicArn) gives that destination's alerts one.
+  // A stack-wide target (e.g. an alarm topic) gives that destination's alerts one.
   const unnotified = alerting.filter((d) => !d.notifiesEveryAlert?.(c[d.key] as never));
   return {
     stack: opts.stack,

@@ -1,6 +1,6 @@
 /**
- * Alerts that notify nobody: a CloudWatch alarm without an action, a monitor without an
- * @-handle, an analytics rule that creates no incident all fire where no one looks. Each
+ * Alerts that notify nobody (an alarm without an action, a monitor without a handle, a rule
+ * that creates no incident) fire where no one looks. Each
  * destination's compiler says whether its alert has a target; this finds the ones without,
  * one warning per policy rule and destination. Pure; names no destination.
  */

@@ -119,7 +119,7 @@ export class Backlog {
 
   /**
    * The queue holds a request per sender and one more, by count or by bytes (a sink with large
-   * requests, azure's 4 MB, would otherwise queue tens of thousands of events): a commit now
+   * requests, 4 MB, would otherwise queue tens of thousands of events): a commit now
    * would stay on disk, to be read back later.
    */
   get queueFull(): boolean {

@@ -2,7 +2,7 @@
  * Why a call of a smoke check failed, in words that name the real cause: a refused credential
  * (401/403), nothing at that address (404), rate limiting (429), the service failing (5xx), or
  * no answer at all (network). Each check supplies what to look at for the first two, so a wrong
- * URL is never blamed on a key's scope, nor a Datadog outage on the settings.
+ * URL is never blamed on a key's scope, nor a service's outage on the settings.
  */
 
 /** What to check, per cause, for one call. */
