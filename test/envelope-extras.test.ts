@@ -18,7 +18,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
 import { SENTINEL_TABLES } from "../components/azure/tables";
 import { sampleStream } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import type { Sink } from "../exporter/pipeline/sink";
 import { AzureLogsSink } from "../exporter/sinks/azure";
@@ -31,7 +30,7 @@ import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
 import { FaultServer } from "./support/fault-server";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const { kafka, moto } = inject("services");
 const META = { tenant: "contoso", tags: ["pki", "prod"], region: { name: "eu" } };
@@ -206,16 +205,7 @@ describe("unknown top-level envelope fields reach every destination", () => {
     const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
     beforeAll(async () => {
       await admin.connect();
-      await provisionLikeComponent(
-        admin,
-        resolveKafkaSettings({
-          bootstrapServers: kafka.brokers,
-          topic,
-          partitions: 1,
-          replicationFactor: 1,
-          senderUsername: kafka.sender.username,
-        }),
-      );
+      await provisionLikeComponent(admin, testTopicSettings(kafka, topic, { partitions: 1 }));
     });
     afterAll(() => admin.disconnect());
 

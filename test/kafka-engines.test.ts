@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sampleStream } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { classifyLibrdkafkaError, createKafkaSink } from "../exporter/sinks/kafka";
 import { KafkajsSink } from "../exporter/sinks/kafka/kafkajs";
@@ -18,7 +17,7 @@ import { LibrdkafkaSink } from "../exporter/sinks/kafka/librdkafka";
 import { loadLibrdkafka, RdCode } from "../exporter/sinks/kafka/librdkafka-module";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
 import { runCli } from "./support/cli-run";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const { kafka } = inject("services");
 const dir = mkdtempSync(path.join(tmpdir(), "keytos-kafka-engines-"));
@@ -132,17 +131,7 @@ describe.each(KAFKA_CLIENTS)("a record too large for the topic, on %s (real brok
   beforeAll(async () => {
     await admin.connect();
     // The topic takes record batches of 4 KiB at most; the sender is not told (default 1 MiB).
-    await provisionLikeComponent(
-      admin,
-      resolveKafkaSettings({
-        bootstrapServers: kafka.brokers,
-        topic,
-        partitions: 3,
-        replicationFactor: 1,
-        maxMessageBytes: 4096,
-        senderUsername: kafka.sender.username,
-      }),
-    );
+    await provisionLikeComponent(admin, testTopicSettings(kafka, topic, { maxMessageBytes: 4096 }));
   });
   afterAll(() => admin.disconnect());
 

@@ -10,13 +10,12 @@ import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleStream, stableJson } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { createKafkaSink } from "../exporter/sinks/kafka";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
 import type { KafkaInfo } from "./services/kafka";
 import { restartableKafka } from "./services/kafka";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 let broker: Awaited<ReturnType<typeof restartableKafka>>;
 let kafka: KafkaInfo;
@@ -29,16 +28,7 @@ beforeAll(async () => {
   const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
   await admin.connect();
   for (const engine of KAFKA_CLIENTS) {
-    await provisionLikeComponent(
-      admin,
-      resolveKafkaSettings({
-        bootstrapServers: kafka.brokers,
-        topic: topicOf(engine),
-        partitions: 3,
-        replicationFactor: 1,
-        senderUsername: kafka.sender.username,
-      }),
-    );
+    await provisionLikeComponent(admin, testTopicSettings(kafka, topicOf(engine)));
   }
   await admin.disconnect();
 }, 180_000);

@@ -3,10 +3,9 @@
  * consume back from the recorded offsets.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { smokeKafka } from "../exporter/sinks/kafka/smoke";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const { kafka } = inject("services");
 const topic = `keytos-smoke-${Date.now()}`;
@@ -15,16 +14,7 @@ const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
 beforeAll(async () => {
   await admin.connect();
   // The sender gets exactly the component's grants (Write + Describe), so it cannot read back.
-  await provisionLikeComponent(
-    admin,
-    resolveKafkaSettings({
-      bootstrapServers: kafka.brokers,
-      topic,
-      partitions: 2,
-      replicationFactor: 1,
-      senderUsername: kafka.sender.username,
-    }),
-  );
+  await provisionLikeComponent(admin, testTopicSettings(kafka, topic, { partitions: 2 }));
 });
 afterAll(() => admin.disconnect());
 

@@ -17,22 +17,15 @@ import {
 } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checkEnvelope, sampleStream } from "../components/catalog";
-import { resolveKafkaSettings, topicConfig } from "../components/kafka/contract";
+import { topicConfig } from "../components/kafka/contract";
 import { Exporter } from "../exporter/pipeline/exporter";
 import { classifyKafkaError, createKafkaSink, type KafkaSinkConfig } from "../exporter/sinks/kafka";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 import { recordResources } from "./support/pulumi-mocks";
 
 const { kafka } = inject("services");
-const settingsFor = (topic: string) =>
-  resolveKafkaSettings({
-    bootstrapServers: kafka.brokers,
-    topic,
-    partitions: 3,
-    replicationFactor: 1,
-    senderUsername: kafka.sender.username,
-  });
+const settingsFor = (topic: string) => testTopicSettings(kafka, topic);
 const settings = settingsFor(`keytos-audit-${Date.now()}`);
 const client = (user: { username: string; password: string }) => kafkaClient(kafka.brokers, user);
 const admin = client(kafka.admin).admin();

@@ -15,9 +15,8 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sampleStream } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const BIN = path.resolve(__dirname, "../exporter/cli/bin.cjs");
 const { kafka, moto } = inject("services");
@@ -51,13 +50,7 @@ async function send(to: string, config: string, env: Record<string, string>) {
 }
 
 describe("no library warning reaches the user", () => {
-  const settings = resolveKafkaSettings({
-    bootstrapServers: kafka.brokers,
-    topic: `keytos-quiet-${Date.now()}`,
-    partitions: 1,
-    replicationFactor: 1,
-    senderUsername: kafka.sender.username,
-  });
+  const settings = testTopicSettings(kafka, `keytos-quiet-${Date.now()}`, { partitions: 1 });
   const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
   beforeAll(async () => {
     await admin.connect();

@@ -15,13 +15,12 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { loadPolicy } from "../components/registry";
 import type { StackOutputValues } from "../stacks/outputs";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { DatadogApiServer } from "./support/datadog-api-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const { kafka, moto } = inject("services");
 const ROOT = path.resolve(__dirname, "..");
@@ -52,16 +51,7 @@ beforeAll(async () => {
   api.monitors.set("1234", "[keytos-siem contoso] EZCA Event ID 4888");
   azure = await new AzureIngestionServer({ [DCR]: dcrBody(WORKSPACE) }).start();
   await admin.connect();
-  await provisionLikeComponent(
-    admin,
-    resolveKafkaSettings({
-      bootstrapServers: kafka.brokers,
-      topic,
-      partitions: 1,
-      replicationFactor: 1,
-      senderUsername: kafka.sender.username,
-    }),
-  );
+  await provisionLikeComponent(admin, testTopicSettings(kafka, topic, { partitions: 1 }));
 });
 afterAll(async () => {
   await admin.disconnect();

@@ -19,14 +19,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
 import { SENTINEL_TABLES } from "../components/azure/tables";
 import { sampleStream } from "../components/catalog";
-import { resolveKafkaSettings } from "../components/kafka/contract";
 import { KAFKA_CLIENTS } from "../exporter/sinks/kafka/spec";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { runCli } from "./support/cli-run";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
 import { FaultServer } from "./support/fault-server";
-import { kafkaClient, provisionLikeComponent } from "./support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
 
 const { kafka, moto } = inject("services");
 const N = 5000;
@@ -215,16 +214,7 @@ describe("a wrong key loses nothing: 5,000 events, rejected, then the right key 
     const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
     beforeAll(async () => {
       await admin.connect();
-      await provisionLikeComponent(
-        admin,
-        resolveKafkaSettings({
-          bootstrapServers: kafka.brokers,
-          topic,
-          partitions: 3,
-          replicationFactor: 1,
-          senderUsername: kafka.sender.username,
-        }),
-      );
+      await provisionLikeComponent(admin, testTopicSettings(kafka, topic));
     });
     afterAll(() => admin.disconnect());
 

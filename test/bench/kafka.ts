@@ -13,11 +13,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Admin } from "kafkajs";
 import { sampleStream, stableJson } from "../../components/catalog";
-import { resolveKafkaSettings } from "../../components/kafka/contract";
 import { toKafkaRecord } from "../../components/kafka/shape";
 import { librdkafkaConf } from "../../exporter/sinks/kafka/librdkafka";
 import type { TestServices } from "../services";
-import { kafkaClient, provisionLikeComponent } from "../support/kafka-admin";
+import { kafkaClient, provisionLikeComponent, testTopicSettings } from "../support/kafka-admin";
 import { fmt } from "./http-sinks";
 import { ensureKafkaPeers } from "./kafka-peers";
 import type { BenchSection } from "./report";
@@ -175,16 +174,7 @@ export async function benchKafka(n: number, rounds = 3): Promise<BenchSection> {
     for (let round = 0; round < rounds; round++) {
       for (const c of all) {
         const topic = `bench-${c.name.replace(/[^a-z0-9]+/gi, "-")}-${Date.now()}`;
-        await provisionLikeComponent(
-          admin,
-          resolveKafkaSettings({
-            bootstrapServers: kafka.brokers,
-            topic,
-            partitions: 3,
-            replicationFactor: 1,
-            senderUsername: kafka.sender.username,
-          }),
-        );
+        await provisionLikeComponent(admin, testTopicSettings(kafka, topic));
         const run = await measure(c, topic, n, admin, dir);
         runs.get(c.name)?.push(run);
         await admin.deleteTopics({ topics: [topic] });

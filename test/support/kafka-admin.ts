@@ -14,9 +14,11 @@ import {
 import {
   type AclSpec,
   type ResolvedKafkaSettings,
+  resolveKafkaSettings,
   senderAcls,
   topicConfig,
 } from "../../components/kafka/contract";
+import type { KafkaInfo } from "../services/kafka";
 
 export const kafkaClient = (brokers: string[], user: { username: string; password: string }) =>
   new Kafka({ brokers, sasl: { mechanism: "plain", ...user }, logLevel: logLevel.NOTHING });
@@ -50,5 +52,21 @@ export async function provisionLikeComponent(admin: Admin, settings: ResolvedKaf
       operation: OPERATION[a.operation],
       permissionType: AclPermissionTypes.ALLOW,
     })),
+  });
+}
+
+/** The component's settings for a test topic on the test broker, granted to its sender user. */
+export function testTopicSettings(
+  kafka: KafkaInfo,
+  topic: string,
+  more: { partitions?: number; maxMessageBytes?: number } = {},
+): ResolvedKafkaSettings {
+  return resolveKafkaSettings({
+    bootstrapServers: kafka.brokers,
+    topic,
+    partitions: more.partitions ?? 3,
+    replicationFactor: 1,
+    senderUsername: kafka.sender.username,
+    ...(more.maxMessageBytes === undefined ? {} : { maxMessageBytes: more.maxMessageBytes }),
   });
 }
