@@ -9,8 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { sampleStream } from "../components/catalog";
+import { type Envelope, sampleStream } from "../components/catalog";
+import { toKafkaRecord } from "../components/kafka/shape";
 import { Exporter } from "../exporter/pipeline/exporter";
+import type { SinkEvent } from "../exporter/pipeline/sink";
 import { classifyLibrdkafkaError, createKafkaSink } from "../exporter/sinks/kafka";
 import { KafkajsSink } from "../exporter/sinks/kafka/kafkajs";
 import { LibrdkafkaSink } from "../exporter/sinks/kafka/librdkafka";
@@ -37,9 +39,17 @@ describe("kafka.client: the engine behind send --to kafka", () => {
     const librdkafka = createKafkaSink({ ...config, client: "librdkafka" }, quiet);
     expect(kafkajs).toBeInstanceOf(KafkajsSink);
     expect(librdkafka).toBeInstanceOf(LibrdkafkaSink);
-    // kafkajs: one sendBatch at a time; librdkafka: two requests of 10,000 keep its threads busy.
+    // kafkajs: one sendBatch at a time; librdkafka: two requests of 5,000 keep its threads busy.
     expect(kafkajs.limits).toMatchObject({ maxEventsPerRequest: 2000, maxInFlight: 1 });
-    expect(librdkafka.limits).toMatchObject({ maxEventsPerRequest: 10_000, maxInFlight: 2 });
+    expect(librdkafka.limits).toMatchObject({ maxEventsPerRequest: 5000, maxInFlight: 2 });
+    // Both make the record's key and headers at the door: waiting events hold no parsed envelope.
+    const env = [...sampleStream(1, { seed: 4 })][0] as Envelope;
+    for (const sink of [kafkajs, librdkafka]) {
+      const event: SinkEvent = { env, json: JSON.stringify(env) };
+      sink.eventBytes(event);
+      const { value: _, ...meta } = toKafkaRecord(env, event.json);
+      expect([sink.needsEnvelope, event.shaped]).toEqual([false, meta]);
+    }
   });
 
   it("librdkafka chosen but not installed: one line naming kafka.client, how to install it, exit 1", async () => {

@@ -280,6 +280,30 @@ describe("backlog", () => {
     backlog.close();
   });
 
+  it("events read back from the spool for such a sink are shaped, then hold no parse while they wait", async () => {
+    const seen: unknown[] = [];
+    const d = {
+      ...door(),
+      needsEnvelope: false,
+      eventBytes(e: SinkEvent) {
+        seen.push(e.env); // a sink shaping from the envelope (datadog, azure, kafka) parses it here
+        e.shaped = "shaped";
+        return e.json.length + 1;
+      },
+    };
+    const backlog = open(d);
+    const committed = rows(d, 3);
+    await backlog.commit(committed, total(committed)); // not handed over: the queue has not read yet
+    seen.length = 0;
+    backlog.refill();
+    expect(seen).toHaveLength(3);
+    const queued = backlog.queue[0];
+    expect(queued?.shaped).toBe("shaped");
+    expect(queued?.env).not.toBe(seen[0]); // let go after sizing: parsed again only if read
+    expect(queued?.env).toEqual(seen[0]);
+    backlog.close();
+  });
+
   it("commits keep their order: a small one does not overtake one waiting for room", async () => {
     const all = rows(door(), 9);
     const [a, b, c] = [all.slice(0, 4), all.slice(4, 8), all.slice(8)];

@@ -41,6 +41,9 @@ export class QueuedEvent implements Pending {
     this.parsed ??= JSON.parse(this.json) as Envelope;
     return this.parsed;
   }
+  letGoOfEnvelope(): void {
+    this.parsed = undefined;
+  }
 }
 
 /** The spool as the backlog uses it. */
@@ -200,6 +203,8 @@ export class Backlog {
             0,
           );
           event.bytes = this.sink.eventBytes(event);
+          // Sized (and shaped) now: a sink that needs only `shaped` holds no parse while it waits.
+          if (this.sink.needsEnvelope === false) event.letGoOfEnvelope();
           this.queue.push(event);
         }
       }

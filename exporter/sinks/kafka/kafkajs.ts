@@ -4,10 +4,9 @@
  * batch. Records, limits and refusals are the sink's (index.ts, refusals.ts).
  */
 import { CompressionTypes, Kafka, logLevel, type Producer } from "kafkajs";
-import { toKafkaRecord } from "../../../components/kafka/shape";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import { refusal } from "./refusals";
-import { type KafkaTarget, kafkaLimits, plaintextWarning } from "./settings";
+import { type KafkaTarget, kafkaLimits, plaintextWarning, recordMeta } from "./settings";
 import type { KafkaSinkConfig } from "./spec";
 
 type KafkaError = Error & {
@@ -86,14 +85,17 @@ export class KafkajsSink implements Sink<KafkajsRecord[]> {
     });
   }
 
+  readonly needsEnvelope = false; // records are made from the metadata shaped at the door
+
   eventBytes(event: SinkEvent): number {
+    recordMeta(event);
     return Buffer.byteLength(event.json) + 200; // key, headers and record overhead
   }
 
   encode(batch: readonly SinkEvent[]): KafkajsRecord[] {
     return batch.map((e) => {
-      const r = toKafkaRecord(e.env, e.json);
-      return { key: r.key, value: r.value, headers: { ...r.headers }, timestamp: r.timestamp };
+      const m = recordMeta(e);
+      return { key: m.key, value: e.json, headers: { ...m.headers }, timestamp: m.timestamp };
     });
   }
 

@@ -1,5 +1,6 @@
-/** What both Kafka engines derive from the send config alike: request limits and the plaintext warning. */
-import type { SinkLimits } from "../../pipeline/sink";
+/** What both Kafka engines share: request limits, the plaintext warning, the records' metadata. */
+import { type KafkaRecord, toKafkaRecord } from "../../../components/kafka/shape";
+import type { SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { KafkaSinkConfig } from "./spec";
 
 export type KafkaTarget = Pick<KafkaSinkConfig, "topic" | "bootstrapServers">;
@@ -23,3 +24,18 @@ export function kafkaLimits(
 
 export const plaintextWarning = (config: KafkaTarget) =>
   `WARNING: Kafka SASL/PLAIN over a PLAINTEXT connection to ${config.bootstrapServers.join(",")} (allowPlaintext): the password and the audit events travel unencrypted. Use TLS outside test clusters.`;
+
+/** A record without its value, which is the event's spooled JSON. */
+export type RecordMeta = Omit<KafkaRecord, "value">;
+
+/**
+ * The record's key, headers and timestamp, made once at the door (shaped): the events waiting to
+ * be produced then hold these few strings instead of their parsed envelopes (needsEnvelope false).
+ */
+export function recordMeta(event: SinkEvent): RecordMeta {
+  if (event.shaped === undefined) {
+    const { value: _, ...meta } = toKafkaRecord(event.env, event.json);
+    event.shaped = meta;
+  }
+  return event.shaped as RecordMeta;
+}
