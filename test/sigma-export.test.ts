@@ -21,7 +21,7 @@ const cli = (...args: string[]) => {
 const compiled = loadPolicy("policies/default.yaml").rules;
 
 describe("policy export --format sigma", () => {
-  const out = path.join(mkdtempSync(path.join(tmpdir(), "sigma-")), "rules");
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "sigma-")), "export");
   const r = cli("policy", "export", "policies/default.yaml", "--format", "sigma", "--out", out, "--json");
   const summary = JSON.parse(r.stdout) as { rules: string[]; pipelines: string[]; removed: string[] };
   const rules = summary.rules.map((f) => parse(readFileSync(path.join(out, f), "utf8")) as SigmaRule);
@@ -30,11 +30,8 @@ describe("policy export --format sigma", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(rules.length).toBe(compiled.length);
-    expect(
-      readdirSync(out)
-        .filter((f) => f.endsWith(".yml"))
-        .sort(),
-    ).toEqual([...summary.rules].sort());
+    const written = readdirSync(path.join(out, "rules")).map((f) => `rules/${f}`);
+    expect(written.sort()).toEqual([...summary.rules].sort());
     expect(readdirSync(path.join(out, "pipelines")).sort()).toEqual(
       SIGMA_PIPELINES.map((p) => p.file).sort(),
     );
@@ -53,7 +50,7 @@ describe("policy export --format sigma", () => {
 
   it("carries the catalog's words, the policy's severity, the log source and a numeric id", () => {
     const byFile = new Map(summary.rules.map((f, i) => [f, rules[i] as SigmaRule]));
-    const ca = byFile.get("keytos_ezca_19.yml") as SigmaRule;
+    const ca = byFile.get("rules/keytos_ezca_19.yml") as SigmaRule;
     expect(ca).toMatchObject({
       title: "Keytos EZCA CA deleted",
       status: "test",
@@ -68,7 +65,7 @@ describe("policy export --format sigma", () => {
     expect(ca.description).toMatch(/^This indicates that a CA was deleted/);
     expect(ca.falsepositives.length).toBeGreaterThan(0);
     expect(ca.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const monitor = byFile.get("keytos_ezmonitor_19.yml") as SigmaRule;
+    const monitor = byFile.get("rules/keytos_ezmonitor_19.yml") as SigmaRule;
     expect(monitor.logsource).toEqual({ product: "keytos", service: "ezmonitor" });
     expect(monitor.detection.selection).toEqual({
       source: "EZMonitor",
@@ -81,22 +78,22 @@ describe("policy export --format sigma", () => {
   });
 
   it("a second export to the same folder writes the same bytes and removes rules no longer alerted", () => {
-    const before = readFileSync(path.join(out, "keytos_ezca_19.yml"), "utf8");
-    const stale = path.join(out, "keytos_ezca_1.yml");
-    writeFileSync(stale, "title: old\n");
-    writeFileSync(path.join(out, "mine.yml"), "kept\n");
+    const rulesDir = path.join(out, "rules");
+    const before = readFileSync(path.join(rulesDir, "keytos_ezca_19.yml"), "utf8");
+    writeFileSync(path.join(rulesDir, "keytos_ezca_1.yml"), "title: old\n");
+    writeFileSync(path.join(rulesDir, "mine.yml"), "kept\n");
     const again = cli("policy", "export", "policies/default.yaml", "--format", "sigma", "--out", out);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(
-      /27 Sigma rules, 5 pySigma pipelines .*removed 1 rules the policy no longer alerts/,
+      /27 Sigma rules in .*, 5 pySigma pipelines .*removed 1 rules the policy no longer alerts/,
     );
-    expect(readFileSync(path.join(out, "keytos_ezca_19.yml"), "utf8")).toBe(before);
-    expect(readdirSync(out)).not.toContain("keytos_ezca_1.yml");
-    expect(readdirSync(out)).toContain("mine.yml");
+    expect(readFileSync(path.join(rulesDir, "keytos_ezca_19.yml"), "utf8")).toBe(before);
+    expect(readdirSync(rulesDir)).not.toContain("keytos_ezca_1.yml");
+    expect(readdirSync(rulesDir)).toContain("mine.yml");
   });
 
   it("mistakes are one line and exit 1", () => {
-    const file = path.join(out, "keytos_ezca_19.yml");
+    const file = path.join(out, "rules/keytos_ezca_19.yml");
     const cases: [string[], RegExp][] = [
       [["--out", out], /^keytos-siem: required option '--format <format>' not specified/],
       [["--format", "csv", "--out", out], /argument 'csv' is invalid\. Allowed choices are sigma/],

@@ -1,8 +1,10 @@
 /**
  * `keytos-siem policy export --format sigma --out DIR <policy>`: the compiled policy as Sigma rule
- * files, and beside them (DIR/pipelines/) the pySigma pipelines that convert them for each
- * destination. Rules from an earlier export that the policy no longer alerts are removed (only
- * files named like the export's own, keytos_*.yml), so DIR is always exactly this policy's rules.
+ * files in DIR/rules/, and beside them in DIR/pipelines/ the pySigma pipelines that convert them
+ * for each destination (apart, as `sigma check` and `sigma convert` read every .yml under a
+ * folder they are given as a rule). Rules from an earlier export that the policy no longer alerts
+ * are removed (only files named like the export's own, keytos_*.yml), so DIR/rules/ is always
+ * exactly this policy's rules.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -36,7 +38,7 @@ function prepareFolder(dir: string): void {
     throw new UsageError(`--out ${dir} is a file: give a folder (created if missing)`);
   }
   try {
-    mkdirSync(path.join(dir, "pipelines"), { recursive: true });
+    for (const sub of ["rules", "pipelines"]) mkdirSync(path.join(dir, sub), { recursive: true });
   } catch (err) {
     throw new UsageError(`--out ${dir}: cannot create the folder (${(err as NodeJS.ErrnoException).code})`);
   }
@@ -59,15 +61,16 @@ export function runExport(
   prepareFolder(opts.out);
   const rules = sigmaRuleFiles(compiled.rules);
   const written = new Set(rules.map((r) => r.file));
-  const removed = readdirSync(opts.out).filter((f) => OWN_RULE.test(f) && !written.has(f));
-  for (const f of removed) rmSync(path.join(opts.out, f));
-  for (const r of rules) write(path.join(opts.out, r.file), r.yaml);
+  const dir = path.join(opts.out, "rules");
+  const removed = readdirSync(dir).filter((f) => OWN_RULE.test(f) && !written.has(f));
+  for (const f of removed) rmSync(path.join(dir, f));
+  for (const r of rules) write(path.join(dir, r.file), r.yaml);
   for (const p of SIGMA_PIPELINES) write(path.join(opts.out, "pipelines", p.file), pipelineYaml(p));
   return {
     policy: file,
     format: opts.format,
     out: opts.out,
-    rules: rules.map((r) => r.file),
+    rules: rules.map((r) => path.join("rules", r.file)),
     pipelines: SIGMA_PIPELINES.map((p) => path.join("pipelines", p.file)),
     removed,
   };
@@ -75,11 +78,11 @@ export function runExport(
 
 /** The human summary: counts, where, and how to convert one rule. */
 export function renderExport(s: ExportSummary): string {
-  const first = s.rules[0] ?? "<rule>.yml";
+  const first = s.rules[0] ?? path.join("rules", "<rule>.yml");
   return [
-    `${s.out}: ${s.rules.length} Sigma rules, ${s.pipelines.length} pySigma pipelines in ${path.join(s.out, "pipelines")}` +
+    `${s.out}: ${s.rules.length} Sigma rules in ${path.join(s.out, "rules")}, ${s.pipelines.length} pySigma pipelines in ${path.join(s.out, "pipelines")}` +
       (s.removed.length ? ` (removed ${s.removed.length} rules the policy no longer alerts)` : ""),
-    `check:   sigma check -x attacktag -x d3_fendtag ${s.out}   (the two excluded validators download ATT&CK data)`,
+    `check:   sigma check -x attacktag -x d3_fendtag ${path.join(s.out, "rules")}   (the two excluded validators download ATT&CK data)`,
     `convert: sigma convert -t kusto -p ${path.join(s.out, "pipelines", "keytos-sentinel.yml")} ${path.join(s.out, first)}`,
     "",
   ].join("\n");

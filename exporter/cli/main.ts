@@ -146,7 +146,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     )
     .requiredOption(
       "--out <dir>",
-      "folder for the rules (created if missing; pipelines go to <dir>/pipelines)",
+      "folder (created if missing): rules go to <dir>/rules, pipelines to <dir>/pipelines",
     )
     .option("--json", "print what was written as JSON")
     .addHelpText(
@@ -155,7 +155,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "",
         "Example:",
         "  keytos-siem policy export policies/default.yaml --format sigma --out sigma/",
-        "  sigma convert -t kusto -p sigma/pipelines/keytos-sentinel.yml sigma/keytos_ezca_19.yml",
+        "  sigma convert -t kusto -p sigma/pipelines/keytos-sentinel.yml sigma/rules/keytos_ezca_19.yml",
       ].join("\n"),
     )
     .action((file: string, opts: ExportOptions) => {
