@@ -10,6 +10,7 @@ import { attackOf } from "../catalog/attack";
 import { type Product, sourcetypeOf } from "../catalog/events";
 import { PRODUCT_FACTS } from "../catalog/products";
 import type { RuleContext } from "../policy/alerts";
+import type { CompiledDetection } from "../policy/detections";
 
 /** Namespace of the rules' UUIDv5 ids: the same (product, event id) always gets the same id. */
 export const SIGMA_RULE_NAMESPACE = "3d8c6f0a-2b5e-4f1d-8a7c-9e4b2d6f1c03";
@@ -29,7 +30,7 @@ export interface SigmaRule {
   author: string;
   date: string;
   tags?: string[];
-  logsource: { product: string; service: string };
+  logsource: { product: string; service?: string };
   detection: Record<string, unknown> & { condition: string | string[] };
   falsepositives: string[];
   level: "informational" | "low" | "medium" | "high" | "critical";
@@ -84,4 +85,30 @@ export const sigmaYaml = (rule: SigmaRule) => stringify(rule, { lineWidth: 0 });
 /** Every alerted event's rule as a file: name and YAML text, in the policy's order. */
 export function sigmaRuleFiles(rules: readonly RuleContext[]): { file: string; yaml: string }[] {
   return rules.map((r) => ({ file: sigmaFileName(r), yaml: sigmaYaml(sigmaRuleFor(r)) }));
+}
+
+/** A custom detection's rule: its own detection block, over the Keytos log source (any product). */
+export function sigmaDetectionRule(d: CompiledDetection): SigmaRule {
+  return {
+    title: `Keytos custom detection ${d.name}`,
+    id: uuidv5(`detection:${d.name}`, SIGMA_RULE_NAMESPACE),
+    status: "experimental",
+    description: d.description ?? `The policy's custom detection ${d.name}`,
+    author: "keytos-siem",
+    date: SIGMA_RULE_DATE,
+    logsource: { product: "keytos" },
+    detection: d.detection as SigmaRule["detection"],
+    falsepositives: ["Unknown: a custom detection, tune it to the organisation"],
+    level: d.severity,
+  };
+}
+
+/** Every custom detection's rule as a file (keytos_detection_<name>.yml). */
+export function sigmaDetectionFiles(
+  detections: readonly CompiledDetection[],
+): { file: string; yaml: string }[] {
+  return detections.map((d) => ({
+    file: `keytos_detection_${d.name.replace(/-/g, "_")}.yml`,
+    yaml: sigmaYaml(sigmaDetectionRule(d)),
+  }));
 }

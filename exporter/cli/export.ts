@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import path from "node:path";
 import type { AlertCompiler } from "../../components/policy";
 import { readPolicy } from "../../components/policy";
-import { pipelineYaml, SIGMA_PIPELINES, sigmaRuleFiles } from "../../components/sigma";
+import { pipelineYaml, SIGMA_PIPELINES, sigmaDetectionFiles, sigmaRuleFiles } from "../../components/sigma";
 import { UsageError } from "./errors";
 
 export const EXPORT_FORMATS = ["sigma"] as const;
@@ -59,7 +59,7 @@ export function runExport(
 ): ExportSummary {
   const compiled = readPolicy(file, alerters);
   prepareFolder(opts.out);
-  const rules = sigmaRuleFiles(compiled.rules);
+  const rules = [...sigmaRuleFiles(compiled.rules), ...sigmaDetectionFiles(compiled.detections ?? [])];
   const written = new Set(rules.map((r) => r.file));
   const dir = path.join(opts.out, "rules");
   const removed = readdirSync(dir).filter((f) => OWN_RULE.test(f) && !written.has(f));
