@@ -12,6 +12,7 @@ import { strict } from "../config/yaml-file";
 import type { AlertCompiler } from "../policy/alerts";
 import type { CompiledRule } from "../policy/compile";
 import { duration } from "../policy/schema";
+import { azureDetection } from "./detection";
 import { isoDuration, parseSentinelKql, sentinelKql, sentinelSeverity, sentinelTableFor } from "./query";
 import { toSentinelRow } from "./shape";
 import { SENTINEL_TABLES } from "./tables";
@@ -48,6 +49,7 @@ function kusto(kql: string): string[] {
 }
 
 export const azureAlerts: AlertCompiler<SentinelAlert, typeof notify> = {
+  detection: azureDetection,
   key: "azure",
   aliases: ["sentinel"],
   notify,

@@ -12,6 +12,7 @@ import { sampleCatalog } from "../catalog/samples";
 import { strict } from "../config/yaml-file";
 import type { AlertCompiler, RuleContext } from "../policy/alerts";
 import type { CompiledRule } from "../policy/compile";
+import { cloudwatchDetection } from "./detection";
 import { filterPatternMatches, parseFilterPattern } from "./filter-pattern";
 import { toCloudWatchEvent } from "./shape";
 
@@ -77,6 +78,7 @@ export const cloudwatchAlertOf = (rule: CompiledRule) =>
   rule.destinations.cloudwatch as CloudWatchAlert | undefined;
 
 export const cloudwatchAlerts: AlertCompiler<CloudWatchAlert, typeof notify> = {
+  detection: cloudwatchDetection,
   key: "cloudwatch",
   notify,
   /** CloudWatch metric namespace for the metric filters. */

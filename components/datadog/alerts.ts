@@ -12,6 +12,7 @@ import { strict } from "../config/yaml-file";
 import type { AlertCompiler } from "../policy/alerts";
 import type { CompiledRule } from "../policy/compile";
 import type { Severity } from "../policy/schema";
+import { datadogDetection } from "./detection";
 import {
   datadogMonitorQuery,
   datadogSearchMatches,
@@ -48,6 +49,7 @@ export interface DatadogAlert {
 export const datadogAlertOf = (rule: CompiledRule) => rule.destinations.datadog as DatadogAlert | undefined;
 
 export const datadogAlerts: AlertCompiler<DatadogAlert, typeof notify> = {
+  detection: datadogDetection,
   key: "datadog",
   notify,
   compile: (event, rule, n) => {

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { CatalogEvent, Category, Criticality, Product } from "../catalog/events";
+import type { DetectionCompiler } from "./detection";
 import type { Severity } from "./schema";
 
 /** One alerted event, as every destination sees it (a compiled rule without its alerts). */
@@ -61,6 +62,11 @@ export interface AlertCompiler<A = unknown, N extends z.ZodType = z.ZodType> {
    * evaluated against every catalog sample (an empty list is a pass).
    */
   verify(alert: A, rule: RuleContext): string[];
+  /**
+   * The policy's custom detections (Sigma detection syntax) as this destination's query
+   * (components/<key>/detection.ts); a destination without one cannot be a detection's destination.
+   */
+  readonly detection?: DetectionCompiler;
 }
 
 /** The accepted names of a compiler: its key, then its aliases. */

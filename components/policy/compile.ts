@@ -18,6 +18,7 @@ import {
 } from "../catalog/events";
 import { formatPath, type IssuePath, type FileIssue as PolicyIssue } from "../config/yaml-file";
 import { type AlertCompiler, compilerNamed, namesOf, type RuleContext } from "./alerts";
+import { type CompiledDetection, compileDetections } from "./detections";
 import { formatDuration } from "./duration";
 import { type PolicyFile, type PolicyRule, type Select, selectSchema } from "./schema";
 
@@ -30,6 +31,8 @@ export interface CompiledPolicy<A extends object = Record<string, unknown>> {
   rules: CompiledRule<A>[];
   /** Catalog events no rule alerts on (excluded, or not selected). */
   unalerted: { key: string; criticality: Criticality; reason: "excluded" | "not selected" }[];
+  /** The policy's custom detections, when it has any. */
+  detections?: CompiledDetection[];
 }
 
 /** Thrown by compilePolicy with every semantic problem found (paths into the policy file). */
@@ -198,6 +201,7 @@ export function compilePolicy(
     }
   });
 
+  const detections = compileDetections(policy, alerters, issues);
   if (issues.length > 0) throw new PolicySemanticError(issues);
   const unalerted = catalog
     .filter((e) => !claimedBy.has(eventKey(e.product, e.id)))
@@ -206,7 +210,7 @@ export function compilePolicy(
       criticality: critOf(e),
       reason: excluded.has(eventKey(e.product, e.id)) ? ("excluded" as const) : ("not selected" as const),
     }));
-  return { rules, unalerted };
+  return { rules, unalerted, ...(policy.detections ? { detections } : {}) };
 }
 
 /** The compilers a rule enables (names and aliases resolved), in the compilers' order. */

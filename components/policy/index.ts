@@ -8,6 +8,8 @@ import { PolicyError, parsePolicy, readPolicyFile } from "./load";
 
 export * from "./alerts";
 export * from "./compile";
+export * from "./detection";
+export * from "./detections";
 export * from "./duration";
 export * from "./load";
 export * from "./schema";

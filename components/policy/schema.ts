@@ -86,6 +86,27 @@ export function policySchema(alerters: readonly AlertCompiler[]) {
     rules: z.array(rule).min(1, { error: "a policy needs at least one rule" }),
     /** Events never alerted, whatever the rules select. */
     exclude: z.array(selectSchema).optional(),
+    /** Custom detections: Sigma detection syntax over the envelope's fields, or a Sigma rule file. */
+    detections: z
+      .array(
+        strict({
+          name: ruleName,
+          description: z.string().optional(),
+          /** Sigma's detection block: named selections and a condition (components/policy/detection.ts). */
+          detection: z.record(z.string(), z.unknown()).optional(),
+          /** A Sigma rule file (relative to the policy file) whose detection this is. */
+          sigma: z.string().min(1).optional(),
+          severity: z.enum(SEVERITIES),
+          window: duration.optional(),
+          /** Alert when more than this many matching events arrive in the window (Sigma: a count). */
+          threshold: z.int().min(0).optional(),
+          destinations: destinations.optional(),
+          enabled: z.boolean().optional(),
+        }).refine((d) => (d.detection === undefined) !== (d.sigma === undefined), {
+          error: "give either detection: (Sigma detection syntax) or sigma: <rule file>, not both",
+        }),
+      )
+      .optional(),
   });
 }
 

@@ -11,6 +11,7 @@ import { compilerNamed, namesOf, readPolicy, silentAlerts } from "../../componen
 import { alertCompilers, DESTINATIONS } from "../../components/registry";
 import { SINKS } from "../sinks";
 import { isUserMistake, UsageError } from "./errors";
+import { EXPORT_FORMATS, type ExportOptions, renderExport, runExport } from "./export";
 import { listStacks, type PlanOptions, projectRoot, renderPlan, renderStackList, runPlan } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
@@ -63,6 +64,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "Examples:",
         "  keytos-siem catalog --product EZMonitor",
         "  keytos-siem policy check policies/default.yaml",
+        "  keytos-siem policy export policies/default.yaml --format sigma --out sigma/",
         `  keytos-siem policy compile policies/default.yaml --json --destination ${alerters[alerters.length - 1]?.key}`,
         "  keytos-siem plan --stack example-all",
         "  pulumi stack output --json --show-secrets | keytos-siem smoke --outputs -",
@@ -86,7 +88,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
 
   const policy = program
     .command("policy")
-    .description("Validate and compile alert policy files.")
+    .description("Validate, compile and export alert policy files.")
     .exitOverride();
 
   policy
@@ -130,6 +132,35 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
           ? json({ policy: file, ...compiled })
           : renderCompiled(file, compiled, only ? [only] : alerters, layoutFor(opts)),
       );
+    });
+
+  policy
+    .command("export")
+    .description(
+      "Export a policy's alerts as Sigma rules (one per alerted event, with a stable id), with the " +
+        "pySigma pipelines that convert them for Sentinel, Splunk, Datadog, Elasticsearch and Loki.",
+    )
+    .argument("<file>", "policy YAML file, e.g. policies/default.yaml")
+    .addOption(
+      new Option("--format <format>", "export format").choices([...EXPORT_FORMATS]).makeOptionMandatory(),
+    )
+    .requiredOption(
+      "--out <dir>",
+      "folder (created if missing): rules go to <dir>/rules, pipelines to <dir>/pipelines",
+    )
+    .option("--json", "print what was written as JSON")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Example:",
+        "  keytos-siem policy export policies/default.yaml --format sigma --out sigma/",
+        "  sigma convert -t kusto -p sigma/pipelines/keytos-sentinel.yml sigma/rules/keytos_ezca_19.yml",
+      ].join("\n"),
+    )
+    .action((file: string, opts: ExportOptions) => {
+      const summary = runExport(file, opts, alerters);
+      out.stdout(opts.json ? json(summary) : renderExport(summary));
     });
 
   program

@@ -1,6 +1,6 @@
 /**
  * `npm run services -- <install|start|stop>`: manage the real test services outside vitest.
- *   install  fetch the Kafka jars (Maven Central) and moto (PyPI) into .cache/
+ *   install  fetch the Kafka jars (Maven Central), moto and the Sigma toolchain (PyPI) into .cache/
  *   start    start both detached; write their connection details to the state file
  *   stop     stop what the state file lists
  * The state file is KEYTOS_TEST_SERVICES or .test-services/state.json; `npm test` reuses the
@@ -14,6 +14,7 @@ import { startServices, type TestServices } from "./index";
 import { installKafka } from "./kafka";
 import { installMoto } from "./moto";
 import { PROJECT_ROOT } from "./prereqs";
+import { installSigma } from "./sigma";
 
 const STATE = process.env.KEYTOS_TEST_SERVICES ?? path.join(PROJECT_ROOT, ".test-services", "state.json");
 
@@ -45,6 +46,7 @@ async function main(command: string | undefined): Promise<void> {
       checkPrerequisites("services");
       console.log(`Kafka jars: ${installKafka()}`);
       console.log(`moto: ${installMoto()}`);
+      console.log(`Sigma toolchain: ${installSigma().join(", ")}`);
       return;
     case "start": {
       checkPrerequisites("services");

@@ -21,6 +21,7 @@ import {
   tmpEntries,
 } from "./leftovers";
 import { MissingPrerequisite } from "./prereqs";
+import { installSigma } from "./sigma";
 
 export default async function setup(project: TestProject) {
   // First, before anything is downloaded or started (`npm test` ran it already as its pretest;
@@ -32,6 +33,8 @@ export default async function setup(project: TestProject) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
+  // The Sigma toolchain (PyPI, once into .cache/; `npm run services -- install` in CI did it already).
+  installSigma();
   const tmp = tmpdir();
   // A run killed outright (SIGKILL, power) could not remove its folder: the next one does.
   for (const dead of otherRuns(tmpEntries(tmp)).dead)

@@ -58,8 +58,8 @@ describe("prerequisite check", () => {
         "npm test needs what this machine lacks:",
         "  - Java 17+ (`java` is not on PATH): runs the Kafka test broker",
         "  - Maven (`mvn` is not on PATH): fetches the Kafka broker jars from Maven Central (once, into .cache/)",
-        "  - Python 3.9+ (no `python3` of 3.9 or newer on PATH): runs moto, the AWS emulator",
-        "  - Python's venv (the venv module is missing): moto is installed into a virtualenv (once, into .cache/)",
+        "  - Python 3.9+ (no `python3` of 3.9 or newer on PATH): runs moto (the AWS emulator) and the Sigma toolchain",
+        "  - Python's venv (the venv module is missing): moto and the Sigma toolchain are installed into virtualenvs (once, into .cache/)",
         "  - kcat (`kcat` is not on PATH): the Kafka tests read topics back with it, independently of kafkajs",
         "  - openssl (`openssl` is not on PATH): makes the HTTPS test servers' throw-away certificate",
         "Install (Debian/Ubuntu): sudo apt-get install openjdk-17-jre-headless maven python3 python3-venv kcat openssl",
@@ -73,6 +73,25 @@ describe("prerequisite check", () => {
     expect(() => checkPrerequisites("test", {})).toThrow(/Java 17\+[\s\S]*Python 3\.9\+/);
     expect(() => checkPrerequisites("services", {})).toThrow(
       /^npm run services needs what this machine lacks/,
+    );
+  });
+
+  it("with the services running but no Sigma toolchain in the cache, the tests need Python's venv", () => {
+    const cache = mkdtempSync(path.join(tmpdir(), "keytos-cache-"));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: pathWith("node", "kcat", "openssl"),
+      KEYTOS_SIEM_CACHE: cache,
+      KEYTOS_TEST_SERVICES: "/state.json",
+    };
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "test/services/check.ts"], {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^npm test needs what this machine lacks:\n {2}- Python 3\.9\+ .*\n {2}- Python's venv .*Sigma toolchain.*\nInstall \(Debian\/Ubuntu\): sudo apt-get install python3 python3-venv\n$/,
     );
   });
 

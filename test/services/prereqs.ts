@@ -10,7 +10,7 @@ import path from "node:path";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-/** Where downloaded jars and the moto virtualenv live; survives between runs, never committed. */
+/** Where downloaded jars and the moto and Sigma virtualenvs live; survives between runs, never committed. */
 export const CACHE_DIR = process.env.KEYTOS_SIEM_CACHE ?? path.join(PROJECT_ROOT, ".cache");
 
 /** A program the test services or the tests need, with why and the Debian/Ubuntu packages. */
@@ -67,14 +67,14 @@ function python(): { command: string; venv: boolean } | undefined {
 
 export const PYTHON: Prerequisite = {
   name: "Python 3.9+",
-  why: "runs moto, the AWS emulator",
+  why: "runs moto (the AWS emulator) and the Sigma toolchain",
   packages: ["python3"],
   problem: () => (python() ? undefined : "no `python3` of 3.9 or newer on PATH"),
 };
 
 export const PYTHON_VENV: Prerequisite = {
   name: "Python's venv",
-  why: "moto is installed into a virtualenv (once, into .cache/)",
+  why: "moto and the Sigma toolchain are installed into virtualenvs (once, into .cache/)",
   packages: ["python3-venv"],
   problem: () => (python()?.venv ? undefined : "the venv module is missing"),
 };
