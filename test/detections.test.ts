@@ -1,6 +1,6 @@
 /**
  * Custom detections (policy `detections:`): Sigma detection syntax compiled by each destination's
- * own compiler (CloudWatch pattern, Datadog search, KQL), validated in one pass, exported as Sigma,
+ * own compiler (CloudWatch pattern, Datadog search, KQL, SPL), validated in one pass, exported as Sigma,
  * and run over hand-written good and bad events through the project's evaluators, the sqlite
  * backend and the Kusto language service. Case differences between Sigma and each destination pinned.
  */
@@ -18,6 +18,8 @@ import { toDatadogLog } from "../components/datadog/shape";
 import { type CompiledDetection, detectionMatches, readPolicy } from "../components/policy";
 import { alertCompilers } from "../components/registry";
 import { sigmaDetectionFiles } from "../components/sigma";
+import { indexedSample, splunkSearch } from "../components/splunk/alerts";
+import { parseSpl, runSearch } from "../components/splunk/spl";
 import { SIGMA } from "./services/sigma";
 import { compilePolicyText } from "./support/policy";
 import { convertEach, flatRow, runSqlite, sigma, writeExport } from "./support/sigma";
@@ -91,6 +93,9 @@ describe("custom detections", () => {
       azure:
         'EZCA_Certificates_CL\n| where ((Source_s =~ "EZCA" and EventID_d == 4887 and TemplateName_s =~ "WebServer") and not(User_s endswith "@pki-admins.example.com"))',
     });
+    expect(byName["vpn-template"]?.queries.splunk).toBe(
+      '(source="EZCA" AND TemplateName="VPN*" AND (CAName="*Issuing*" OR CAName="*Root*"))',
+    );
     expect(byName["ca-deleted-or-denied"]).toMatchObject({ window: "1h", threshold: 2 });
     expect(byName["ca-deleted-or-denied"]?.queries.cloudwatch).toBe(
       '{ (($.source = "EZCA" && $.event.EventID = 19) || ($.source = "EZCA" && ($.event.EventID = 92 || $.event.EventID = 4888))) }',
@@ -111,6 +116,10 @@ describe("custom detections", () => {
         ["sqlite", (_e, i) => (sql.get(`keytos_detection_${d.name.replace(/-/g, "_")}`) ?? []).includes(i)],
         ["datadog", (e) => datadogSearchEvaluates(d.queries.datadog as string, toDatadogLog(e))],
       ];
+      if (d.queries.splunk) {
+        const search = parseSpl(splunkSearch({ search: d.queries.splunk }, "keytos"));
+        engines.push(["splunk", (e) => runSearch(search, [indexedSample(e, "keytos")]).length === 1]);
+      }
       if (d.queries.cloudwatch) {
         engines.push([
           "cloudwatch",
@@ -124,6 +133,17 @@ describe("custom detections", () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it("splunk: quotes and backslashes are escaped, values compare case-insensitively", () => {
+    const policy = (value: string) =>
+      `${POLICY.split("detections:")[0]}detections:\n  - { name: odd, severity: low, destinations: [splunk], detection: { s: { Details|contains: '${value}' }, condition: s } }\n`;
+    const [odd] = compilePolicyText(policy('say "hi" \\ bye')).detections as CompiledDetection[];
+    expect(odd?.queries.splunk).toBe('Details="*say \\"hi\\" \\\\ bye*"');
+    const search = parseSpl(splunkSearch({ search: odd?.queries.splunk as string }, "keytos"));
+    const event = withEvent(issued, { Details: 'They say "HI" \\ bye now' }); // values ignore case
+    expect(runSearch(search, [indexedSample(event, "keytos")])).toHaveLength(1);
+    expect(runSearch(search, [indexedSample(issued, "keytos")])).toHaveLength(0);
   });
 
   it("every KQL binds against the declared tables in Microsoft's Kusto language service", () => {

@@ -17,6 +17,7 @@ import type { AlertCompiler } from "../policy/alerts";
 import type { CompiledRule } from "../policy/compile";
 import { formatDuration } from "../policy/duration";
 import { duration, type Severity } from "../policy/schema";
+import { splunkDetection } from "./detection";
 import { type IndexedEvent, parseSpl, runSearch, SplError } from "./spl";
 
 /** Splunk alert severities: 1 debug, 2 info, 3 low, 4 medium, 5 high, 6 critical. */
@@ -108,6 +109,7 @@ export const splunkAlerts: AlertCompiler<SplunkAlert, typeof notify> = {
       ...(n.webhookUrl ? { webhookUrl: n.webhookUrl } : {}),
     };
   },
+  detection: splunkDetection,
   notifies: (a) => a.emails.length > 0 || a.webhookUrl !== undefined,
   addTarget: "add notify.splunk.emails or .webhookUrl (policy defaults or this rule)",
   summary: (a) => a.search,
