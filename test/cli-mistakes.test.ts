@@ -56,8 +56,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "smoke: unknown destination",
-    ["smoke", "--outputs", at("bad.json"), "--destination", "splunk"],
-    /argument 'splunk' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka\. \(usage: keytos-siem smoke --help\)/,
+    ["smoke", "--outputs", at("bad.json"), "--destination", "graylog"],
+    /argument 'graylog' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka, splunk\. \(usage: keytos-siem smoke --help\)/,
   ],
   [
     "policy check: missing file",
@@ -99,8 +99,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "send: unknown destination",
-    ["send", "--to", "splunk"],
-    /argument 'splunk' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
+    ["send", "--to", "graylog"],
+    /argument 'graylog' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
   ],
   [
     "send: missing config file",
@@ -142,6 +142,35 @@ describe("a user's mistake is one line naming the problem and the fix, exit 1", 
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/^keytos-siem: [^\n]+\n$/); // one line
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+  });
+
+  it.each([
+    [
+      "no HEC token",
+      { SPLUNK_HEC_URL: "https://splunk.example.com:8088" },
+      /^keytos-siem: invalid --to splunk settings: no HEC token: export SPLUNK_HEC_TOKEN\n$/,
+    ],
+    [
+      "a hecUrl that is no URL",
+      { SPLUNK_HEC_URL: "splunk:8088", SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: SPLUNK_HEC_URL: must be the http\(s\) URL of the HTTP Event Collector, e.g\. https:\/\/splunk\.example\.com:8088 \(got "splunk:8088"\)\n$/,
+    ],
+    [
+      "no hecUrl",
+      { SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: \(environment\): splunk\.hecUrl: required for --to splunk: set it in the config file or SPLUNK_HEC_URL\n$/,
+    ],
+    [
+      "a plain-HTTP hecUrl to another host",
+      { SPLUNK_HEC_URL: "http://splunk.example.com:8088", SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: invalid --to splunk settings: splunk\.hecUrl http:\/\/splunk\.example\.com:8088 is plain HTTP: use https:\/\/ [^\n]+\n$/,
+    ],
+  ])("send --to splunk with %s: one line, exit 1", (_what, env, message) => {
+    const r = cli(["send", "--to", "splunk", ...spool, at("events.ndjson")], env);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain("SPLUNK_HEC_TOKEN=");
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
   });
