@@ -103,6 +103,7 @@ export class SplunkHecServer extends LoopbackServer {
   readonly requests: HecRequestLog[] = [];
   private faults: HecFault[] = [];
   private lose = 0;
+  private revokeIn: number | undefined;
   private readonly channels = new Map<string, { next: number; acks: Map<number, number> }>();
 
   constructor(opts: HecServerOptions = {}) {
@@ -144,6 +145,20 @@ export class SplunkHecServer extends LoopbackServer {
   loseAcks(n: number): this {
     this.lose += n;
     return this;
+  }
+
+  /** Revokes the token once n more requests with events are accepted (mid-run revocation). */
+  revokeAfter(n: number): this {
+    this.revokeIn = n;
+    return this;
+  }
+
+  /** Counts an accepted request toward a pending revocation. */
+  private accepted(): void {
+    if (this.revokeIn !== undefined && --this.revokeIn <= 0) {
+      this.tokenState = "revoked";
+      this.revokeIn = undefined;
+    }
   }
 
   protected handle(req: IncomingMessage, body: Buffer, res: ServerResponse): unknown {
@@ -212,6 +227,7 @@ export class SplunkHecServer extends LoopbackServer {
         err.invalidEvent !== undefined ? { "invalid-event-number": err.invalidEvent } : {},
       );
     }
+    this.accepted();
     if (!this.useAck || !channel) {
       this.indexed.push(...events);
       return answer(0, {}, events.length);
