@@ -191,7 +191,7 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
     results.push(
       await timed(D, `saved search ${name}`, async () => {
         const what = `saved search ${name}`;
-        const path = `/servicesNS/-/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
+        const path = `/servicesNS/nobody/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
         const saved = JSON.parse(await rest(what, "GET", path)) as {
           entry?: { content?: { search?: string } }[];
         };
@@ -200,15 +200,19 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
         const matched = new Set(
           (await search(what, eventSelection(spl))).flatMap((id) => owner.get(id) ?? []),
         );
-        const [own, ...more] = [...byRule].filter(([, e]) => matched.has(e.own.key)).map(([key]) => key);
-        if (!own) throw new Error(`its SPL selects none of the alerted events' test events: ${spl}`);
+        const selected = [...byRule].filter(([, e]) => matched.has(e.own.key));
+        if (selected.length === 0)
+          throw new Error(`its SPL selects none of the alerted events' test events: ${spl}`);
+        // The mistake that matters most first: one id selected in both products.
+        const both = selected.find(([, e]) => e.twin && matched.has(e.twin.key));
+        if (both)
+          throw new Error(
+            `its SPL selects ${both[0]} and also ${both[1].twin?.key}, the other product's event with the same id: ${spl}`,
+          );
+        const [own, ...more] = selected.map(([key]) => key);
         if (more.length > 0)
           throw new Error(`its SPL selects the events of ${[own, ...more].join(", ")}, not one: ${spl}`);
-        const twin = byRule.get(own)?.twin;
-        if (twin && matched.has(twin.key))
-          throw new Error(
-            `its SPL selects ${own} and also ${twin.key}, the other product's event with the same id: ${spl}`,
-          );
+        const twin = byRule.get(own as string)?.twin;
         return {
           result: "pass",
           detail: `selects the ${own} test event${twin ? ` and not ${twin.key}` : ""}`,
