@@ -13,8 +13,15 @@ import {
   type CompiledRule as CompiledRuleOf,
   readPolicy,
 } from "./policy";
+import { splunk } from "./splunk/destination";
 
-export const DESTINATIONS = [cloudwatch, datadog, azure, kafka] as const satisfies readonly Destination[];
+export const DESTINATIONS = [
+  cloudwatch,
+  datadog,
+  azure,
+  kafka,
+  splunk,
+] as const satisfies readonly Destination[];
 
 type Registered = (typeof DESTINATIONS)[number];
 type AlertOf<D> = D extends { alerts?: AlertCompiler<infer A> } ? A : never;

@@ -9,11 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DESTINATIONS } from "../components/registry";
 import { type Plan, planStack } from "../stacks/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "exporter", "cli", "bin.cjs");
-const EXAMPLES = ["example-cloudwatch", "example-datadog", "example-azure", "example-kafka", "example-all"];
+const EXAMPLES = [...DESTINATIONS.map((d) => `example-${d.key}`), "example-all"];
 
 const stackConfig = (stack: string) =>
   parse(readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config as Record<
@@ -58,8 +59,14 @@ describe("plan on the example stacks", () => {
 
   it("has the exact resource counts and queries each destination needs", () => {
     const all = plans.get("example-all") as Plan;
-    expect(all.totalResources).toBe(136);
-    expect(all.destinations.map((d) => d.destination)).toEqual(["cloudwatch", "datadog", "azure", "kafka"]);
+    expect(all.totalResources).toBe(166);
+    expect(all.destinations.map((d) => d.destination)).toEqual([
+      "cloudwatch",
+      "datadog",
+      "azure",
+      "kafka",
+      "splunk",
+    ]);
     expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
     expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
     expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(27);
@@ -67,6 +74,9 @@ describe("plan on the example stacks", () => {
     expect(count(all, "azure", "azure-native:authorization:RoleAssignment")).toBe(4);
     expect(count(all, "azure", "azure-native:operationalinsights:Table")).toBe(3);
     expect(count(all, "kafka", "kafka:index/acl:Acl")).toBe(2);
+    expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkSavedSearch")).toBe(27);
+    expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkHecToken")).toBe(1);
+    expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkIndex")).toBe(1);
     const a4888 = all.alerts.find((a) => a.key === "EZCA:4888");
     expect(a4888).toEqual({
       key: "EZCA:4888",
@@ -77,6 +87,7 @@ describe("plan on the example stacks", () => {
       cloudwatch: '{ $.event.EventID = 4888 && $.source = "EZCA" }',
       datadog: 'logs("service:EZCA @EventID:4888").index("*").rollup("count").last("5m") > 0',
       azure: "EZCA_Certificates_CL | where EventID_d == 4888",
+      splunk: 'source="EZCA" sourcetype="EZCA_Certificates" EventID=4888',
     });
     const kafkaOnly = plans.get("example-kafka") as Plan;
     expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.azure)).toBe(true);
@@ -107,6 +118,9 @@ describe("alerts that notify nobody", () => {
       ),
       expect.stringMatching(
         /^policy rule "high": 13 datadog alerts notify nobody .*; add notify\.datadog\.handles/,
+      ),
+      expect.stringMatching(
+        /^policy rule "high": 13 splunk alerts notify nobody .*; add notify\.splunk\.emails or \.webhookUrl/,
       ),
     ]);
     expect((await plan(stackConfig("example-kafka"))).warnings).toEqual([]);

@@ -26,6 +26,7 @@ rules:
       cloudwatch: { topicArns: ["arn:aws:sns:us-east-1:123456789012:secops"] }
       datadog: { handles: ["@slack-pki"] }
       azure: { createIncident: false }
+      splunk: { webhookUrl: "https://hooks.example.com/secops" }
 `;
 
 describe("alerts that notify nobody", () => {
@@ -38,6 +39,7 @@ describe("alerts that notify nobody", () => {
     expect(warnings.map((w) => [w.rule, w.destination, w.events.length])).toEqual([
       ["privesc", "cloudwatch", 1],
       ["privesc", "datadog", 1],
+      ["privesc", "splunk", 1],
       ["other-high", "azure", 12],
     ]);
     expect(warnings[0]?.message).toBe(
@@ -48,6 +50,9 @@ describe("alerts that notify nobody", () => {
       /1 datadog alert notifies nobody \(EZCA:4888\); add notify\.datadog\.handles/,
     );
     expect(warnings[2]?.message).toMatch(
+      /1 splunk alert notifies nobody \(EZCA:4888\); add notify\.splunk\.emails or \.webhookUrl/,
+    );
+    expect(warnings[3]?.message).toMatch(
       /^policy rule "other-high": 12 azure alerts notify nobody \(EZCA:4882, EZCA:92, EZCA:23, EZCA:19 and 8 more\); set notify\.azure\.createIncident: true/,
     );
   });
@@ -78,6 +83,7 @@ rules:
         /^keytos-siem: warning: policy rule "privesc": 1 cloudwatch alert notifies nobody/,
       ),
       expect.stringMatching(/^keytos-siem: warning: policy rule "privesc": 1 datadog alert notifies nobody/),
+      expect.stringMatching(/^keytos-siem: warning: policy rule "privesc": 1 splunk alert notifies nobody/),
       expect.stringMatching(/^keytos-siem: warning: policy rule "other-high": 12 azure alerts notify nobody/),
     ]);
     const ok = spawnSync(process.execPath, [BIN, "policy", "check", "policies/default.yaml"], {

@@ -82,7 +82,7 @@ describe("a destination added from test/ alone", () => {
       "keytos-siem:echo.topic forbidden is reserved",
     ]);
     expect(problems({})[0]).toMatch(
-      /no destination is enabled: set at least one of .*keytos-siem:kafka, keytos-siem:echo/,
+      /no destination is enabled: set at least one of .*keytos-siem:splunk, keytos-siem:echo/,
     );
   });
 

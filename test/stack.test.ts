@@ -68,7 +68,7 @@ describe("stack program (Pulumi mocks)", () => {
       severity: "high",
       window: "5m",
       threshold: 0,
-      destinations: ["azure", "cloudwatch", "datadog"],
+      destinations: ["azure", "cloudwatch", "datadog", "splunk"],
     });
     const values = {
       customer: program.customer,
@@ -165,7 +165,7 @@ describe("stack config", () => {
           /^keytos-siem:customer: must be 1-40 lower-case letters.*\(pulumi config set --path 'keytos-siem:customer' <value>\)/,
         ),
         expect.stringMatching(
-          /^keytos-siem: unknown field "cloudwach"; allowed fields: customer, policyFile, cloudwatch, datadog, azure, kafka \(pulumi config rm --path 'keytos-siem:cloudwach'\)/,
+          /^keytos-siem: unknown field "cloudwach"; allowed fields: customer, policyFile, cloudwatch, datadog, azure, kafka, splunk \(pulumi config rm --path 'keytos-siem:cloudwach'\)/,
         ),
         expect.stringMatching(
           /^keytos-siem:datadog.site "datadoghq.de" is not a Datadog site; use one of datadoghq.com/,

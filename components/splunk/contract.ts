@@ -4,7 +4,7 @@
  * `send` and `smoke` read back. Pure zod. Facts: ../shared/reference/sigma-and-splunk.md, part 2.
  */
 import { z } from "zod";
-import { flag } from "../config/settings";
+import { flag, wholeNumber } from "../config/settings";
 import { strict } from "../config/yaml-file";
 
 export const SPLUNK_COMPONENT = "keytos-siem:splunk:SplunkDestination";
@@ -28,6 +28,28 @@ export const splunkSettings = strict({
   app: z.string().min(1).optional(),
   /** Indexer acknowledgement on the HEC token (Splunk Enterprise only). Default false. */
   useAck: flag().optional(),
+  /** User namespace of the saved searches (`servicesNS/<owner>/<app>`). Default `nobody` (shared in the app). */
+  owner: z
+    .string({ error: "must be a Splunk user name" })
+    .regex(/^[A-Za-z0-9_.@-]{1,100}$/, "must be a Splunk user name (letters, digits, _ . @ -) or nobody")
+    .optional(),
+  /** Name of the HEC token. Default `keytos-siem-<customer>`. */
+  hecTokenName: z
+    .string({ error: "must be a token name" })
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/,
+      "must be 1-100 letters, digits, _ . - (starting with a letter or digit)",
+    )
+    .optional(),
+  /** Days the index keeps events (Splunk's frozenTimePeriodInSecs). Default: Splunk's (about 6 years). */
+  retentionDays: wholeNumber("must be a whole number of days from 1 to 36500")
+    .pipe(z.int().min(1, "must be at least 1 day").max(36500, "must be at most 36500 days"))
+    .optional(),
+  /**
+   * Skip TLS certificate verification on the management port. Unsafe (anyone on the path can read
+   * the admin credential): lab servers only; `pulumi up` and `plan` say so. Default false.
+   */
+  insecureSkipVerify: flag().optional(),
 });
 export type SplunkSettings = z.input<typeof splunkSettings>;
 
