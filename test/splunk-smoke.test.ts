@@ -3,13 +3,11 @@
  * HEC server are what the REST server's search export searches. Each saved search of the stack
  * must select its own event's test event and not the other product's event with the same id.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findEvent, PRODUCTS } from "../components/catalog/events";
-import { compilePolicySource } from "../components/policy";
 import type { CompiledRule } from "../components/policy/compile";
-import { alertCompilers } from "../components/registry";
-import { splunkAlertOf, splunkAlerts, splunkSearch } from "../components/splunk/alerts";
+import { loadPolicy } from "../components/registry";
+import { splunkAlertOf, splunkSearch } from "../components/splunk/alerts";
 import type { SplunkOutputs } from "../components/splunk/contract";
 import { eventSelection, type SplunkSmokeOptions, smokeSplunk } from "../exporter/sinks/splunk/smoke";
 import { SplunkHecServer } from "./support/splunk-hec-server";
@@ -31,13 +29,7 @@ afterAll(async () => {
   await Promise.all([hec.stop(), ackHec.stop(), rest.stop()]);
 });
 
-// The default policy alerting in Splunk too, compiled for the registered destinations and Splunk.
-const policy = readFileSync("policies/default.yaml", "utf8").replace(
-  /destinations: \[([^\]]*)\]/,
-  "destinations: [$1, splunk]",
-);
-const rules = compilePolicySource(policy, "default.yaml", [...alertCompilers(), splunkAlerts])
-  .rules as CompiledRule[];
+const rules = loadPolicy("policies/default.yaml").rules as CompiledRule[];
 
 /** Creates a saved search in the search app, as the component does. */
 async function savedSearch(name: string, search: string) {
