@@ -109,10 +109,10 @@ describe("SplunkDestination (Pulumi mocks)", () => {
     expect(await pulumi.isSecret(d.hecToken)).toBe(true);
     expect(await output(d.hecToken)).toBe("11111111-2222-3333-4444-555555555555");
     const token = seen.find((a) => a.type === splunkType("SplunkHecToken"));
-    expect(token?.opts.additionalSecretOutputs).toEqual(["authorization", "token"]);
-    expect(seen.find((a) => a.type === splunkType("SplunkIndex"))?.opts.additionalSecretOutputs).toEqual([
-      "authorization",
-    ]);
+    const secretOutputs = (a?: pulumi.ResourceTransformationArgs) =>
+      (a?.opts as pulumi.CustomResourceOptions | undefined)?.additionalSecretOutputs;
+    expect(secretOutputs(token)).toEqual(["authorization", "token"]);
+    expect(secretOutputs(seen.find((a) => a.type === splunkType("SplunkIndex")))).toEqual(["authorization"]);
     expect(await pulumi.isSecret(token?.props.authorization as pulumi.Output<string>)).toBe(true);
     // The provider's code is serialized into the state: without the credential.
     const deployed = ofType("SplunkSavedSearch").find((r) => r.name === "splunk-ezca-19")?.inputs;
