@@ -73,8 +73,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ["policy compile: bad YAML", ["policy", "compile", at("bad.yaml")], /bad\.yaml:3:\d+: YAML syntax: /],
   [
     "policy compile: unknown destination",
-    ["policy", "compile", "policies/default.yaml", "--destination", "splunk"],
-    /argument 'splunk' is invalid\. Allowed choices are .*\(usage: keytos-siem policy compile --help\)/,
+    ["policy", "compile", "policies/default.yaml", "--destination", "elastic"],
+    /argument 'elastic' is invalid\. Allowed choices are .*\(usage: keytos-siem policy compile --help\)/,
   ],
   [
     "plan: unknown stack",
@@ -209,7 +209,7 @@ describe("plan without a stack lists the stacks it can plan", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Stacks you can plan \(stacks\/Pulumi\.<name>\.yaml\):\n/);
     for (const s of stacks) expect(r.stdout).toMatch(new RegExp(`^  ${s} +customer `, "m"));
-    expect(r.stdout).toMatch(/ {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka\n/);
+    expect(r.stdout).toMatch(/ {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka, splunk\n/);
     expect(r.stdout).toMatch(/Plan one: keytos-siem plan --stack example-all\n/);
     expect(r.stdout).toMatch(/--config FILE/);
   });
