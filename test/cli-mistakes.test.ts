@@ -56,8 +56,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "smoke: unknown destination",
-    ["smoke", "--outputs", at("bad.json"), "--destination", "graylog"],
-    /argument 'graylog' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka, splunk\. \(usage: keytos-siem smoke --help\)/,
+    ["smoke", "--outputs", at("bad.json"), "--destination", "elastic"],
+    /argument 'elastic' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka, splunk\. \(usage: keytos-siem smoke --help\)/,
   ],
   [
     "policy check: missing file",
@@ -99,8 +99,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "send: unknown destination",
-    ["send", "--to", "graylog"],
-    /argument 'graylog' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
+    ["send", "--to", "elastic"],
+    /argument 'elastic' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
   ],
   [
     "send: missing config file",
