@@ -209,7 +209,9 @@ describe("plan without a stack lists the stacks it can plan", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Stacks you can plan \(stacks\/Pulumi\.<name>\.yaml\):\n/);
     for (const s of stacks) expect(r.stdout).toMatch(new RegExp(`^  ${s} +customer `, "m"));
-    expect(r.stdout).toMatch(/ {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka, splunk\n/);
+    expect(r.stdout).toMatch(
+      / {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka, splunk\n/,
+    );
     expect(r.stdout).toMatch(/Plan one: keytos-siem plan --stack example-all\n/);
     expect(r.stdout).toMatch(/--config FILE/);
   });
