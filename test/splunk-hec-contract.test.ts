@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SplunkHecServer, splitObjects } from "./support/splunk-hec-server";
+import { splitObjects } from "./support/splunk-hec-body";
+import { SplunkHecServer } from "./support/splunk-hec-server";
 
 let hec: SplunkHecServer;
 let ack: SplunkHecServer;
