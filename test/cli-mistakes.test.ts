@@ -56,8 +56,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "smoke: unknown destination",
-    ["smoke", "--outputs", at("bad.json"), "--destination", "splunk"],
-    /argument 'splunk' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka\. \(usage: keytos-siem smoke --help\)/,
+    ["smoke", "--outputs", at("bad.json"), "--destination", "elastic"],
+    /argument 'elastic' is invalid\. Allowed choices are cloudwatch, datadog, azure, kafka, splunk\. \(usage: keytos-siem smoke --help\)/,
   ],
   [
     "policy check: missing file",
@@ -99,8 +99,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ],
   [
     "send: unknown destination",
-    ["send", "--to", "splunk"],
-    /argument 'splunk' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
+    ["send", "--to", "elastic"],
+    /argument 'elastic' is invalid\. Allowed choices are http, .*\(usage: keytos-siem send --help\)/,
   ],
   [
     "send: missing config file",
@@ -146,6 +146,35 @@ describe("a user's mistake is one line naming the problem and the fix, exit 1", 
     expect(r.stdout).toBe("");
   });
 
+  it.each([
+    [
+      "no HEC token",
+      { SPLUNK_HEC_URL: "https://splunk.example.com:8088" },
+      /^keytos-siem: invalid --to splunk settings: no HEC token: export SPLUNK_HEC_TOKEN\n$/,
+    ],
+    [
+      "a hecUrl that is no URL",
+      { SPLUNK_HEC_URL: "splunk:8088", SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: SPLUNK_HEC_URL: must be the http\(s\) URL of the HTTP Event Collector, e.g\. https:\/\/splunk\.example\.com:8088 \(got "splunk:8088"\)\n$/,
+    ],
+    [
+      "no hecUrl",
+      { SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: \(environment\): splunk\.hecUrl: required for --to splunk: set it in the config file or SPLUNK_HEC_URL\n$/,
+    ],
+    [
+      "a plain-HTTP hecUrl to another host",
+      { SPLUNK_HEC_URL: "http://splunk.example.com:8088", SPLUNK_HEC_TOKEN: "t" },
+      /^keytos-siem: invalid --to splunk settings: splunk\.hecUrl http:\/\/splunk\.example\.com:8088 is plain HTTP: use https:\/\/ [^\n]+\n$/,
+    ],
+  ])("send --to splunk with %s: one line, exit 1", (_what, env, message) => {
+    const r = cli(["send", "--to", "splunk", ...spool, at("events.ndjson")], env);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain("SPLUNK_HEC_TOKEN=");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+  });
+
   it("smoke checks where its report goes before running any check", () => {
     writeFileSync(
       at("outputs.json"),
@@ -180,7 +209,9 @@ describe("plan without a stack lists the stacks it can plan", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Stacks you can plan \(stacks\/Pulumi\.<name>\.yaml\):\n/);
     for (const s of stacks) expect(r.stdout).toMatch(new RegExp(`^  ${s} +customer `, "m"));
-    expect(r.stdout).toMatch(/ {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka, splunk\n/);
+    expect(r.stdout).toMatch(
+      / {2}example-all +customer contoso: cloudwatch, datadog, azure, kafka, splunk\n/,
+    );
     expect(r.stdout).toMatch(/Plan one: keytos-siem plan --stack example-all\n/);
     expect(r.stdout).toMatch(/--config FILE/);
   });

@@ -26,11 +26,13 @@ import { createCloudWatchSink } from "../exporter/sinks/cloudwatch";
 import { createDatadogSink } from "../exporter/sinks/datadog";
 import { HttpSink } from "../exporter/sinks/http";
 import { createKafkaSink } from "../exporter/sinks/kafka";
+import { createSplunkSink } from "../exporter/sinks/splunk";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { CloudWatchHttpServer } from "./support/cloudwatch-http-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
 import { FaultServer } from "./support/fault-server";
 import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
+import { SplunkHecServer } from "./support/splunk-hec-server";
 
 const { kafka, moto } = inject("services");
 const META = { tenant: "contoso", tags: ["pki", "prod"], region: { name: "eu" } };
@@ -164,6 +166,36 @@ describe("unknown top-level envelope fields reach every destination", () => {
           'datadog cannot store the event as sent: top-level field "RecordId" would overwrite the event\'s attribute RecordId (both are top-level attributes in Datadog): rename one of them',
         ],
       ]);
+    });
+  });
+
+  describe("splunk", () => {
+    let server: SplunkHecServer;
+    beforeAll(async () => {
+      server = await new SplunkHecServer().start();
+    });
+    afterAll(() => server.stop());
+    const sink = () =>
+      createSplunkSink(
+        { hecUrl: server.url, index: "keytos" },
+        { connections: 1, env: { SPLUNK_HEC_TOKEN: server.token } },
+      );
+
+    it("meta travels inside the HEC event (HEC takes no other top-level key)", async () => {
+      const { lines, id } = withMeta(188);
+      expect(await send(sink(), lines)).toMatchObject({ sent: 2, deadLettered: 0 });
+      const indexed = server.indexed.find((e) => e.event.RecordId === id);
+      expect(indexed?.event.meta).toEqual(META);
+      expect(indexed?.sourcetype).toBe(JSON.parse(lines[0] as string).sourcetype);
+    });
+
+    it("a top-level field named like an event field is refused at the door, with the reason", async () => {
+      const [a, b] = [...sampleStream(2, { seed: 189, time: Date.now() / 1000 - 60 })];
+      const summary = await send(sink(), [JSON.stringify({ ...a, Summary: "twice" }), JSON.stringify(b)]);
+      expect(summary).toMatchObject({ sent: 1, deadLettered: 1, deadLetters: { invalidEnvelope: 1 } });
+      expect(deadLetters(summary.deadLetterFile)[0]?.reason).toBe(
+        'splunk cannot store the event as sent: top-level field "Summary" would overwrite the event\'s field Summary (HEC keeps extra fields in the event): rename one of them',
+      );
     });
   });
 

@@ -146,7 +146,7 @@ describe("a destination added from test/ alone", () => {
 
     const sendHelp = await run(["send", "--help"]);
     expect(sendHelp.stdout).toMatch(
-      /choices: "http",\s+"cloudwatch",\s+"datadog",\s+"azure",\s+"kafka",\s+"echo"\)/,
+      /choices: "http",\s+"cloudwatch",\s+"datadog",\s+"azure",\s+"kafka",\s+"splunk",\s+"echo"\)/,
     );
     expect(sendHelp.stdout).toMatch(/^ {2}echo {8}KEYTOS_ECHO_TOPIC$/m);
     expect((await run(["smoke", "--help"])).stdout).toMatch(/^ {2}echo {8}nothing to set$/m);

@@ -1,7 +1,7 @@
 /**
  * `keytos-siem smoke --outputs` as a real process, with outputs shaped like `pulumi stack output
- * --json --show-secrets` pointing at the real Kafka broker, moto, and the local Datadog and Azure
- * contract servers: every destination checked, table + JSON report + JUnit XML, exit codes, and
+ * --json --show-secrets` pointing at the real Kafka broker, moto, and the local Datadog, Azure and
+ * Splunk (HEC + REST) contract servers: every destination checked, table + JSON report + JUnit XML, exit codes, and
  * "sent, not verified" reported as such.
  */
 import { spawn } from "node:child_process";
@@ -16,11 +16,14 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dcrBody } from "../components/azure/dcr";
 import { loadPolicy } from "../components/registry";
+import { splunkAlertOf, splunkSearch } from "../components/splunk/alerts";
 import type { StackOutputValues } from "../stacks/outputs";
 import { AzureIngestionServer } from "./support/azure-ingestion-server";
 import { DatadogApiServer } from "./support/datadog-api-server";
 import { DatadogIntakeServer } from "./support/datadog-intake-server";
 import { kafkaClient, provisionLikeComponent, testTopicSettings } from "./support/kafka-admin";
+import { SplunkHecServer } from "./support/splunk-hec-server";
+import { SplunkRestServer } from "./support/splunk-rest-server";
 
 const { kafka, moto } = inject("services");
 const ROOT = path.resolve(__dirname, "..");
@@ -35,6 +38,9 @@ const dir = mkdtempSync(path.join(tmpdir(), "keytos-smoke-cli-"));
 let intake: DatadogIntakeServer;
 let api: DatadogApiServer;
 let azure: AzureIngestionServer;
+let hec: SplunkHecServer;
+let splunkRest: SplunkRestServer;
+const SPLUNK_ADMIN = "smoke-admin-token";
 const admin = kafkaClient(kafka.brokers, kafka.admin).admin();
 
 beforeAll(async () => {
@@ -50,12 +56,32 @@ beforeAll(async () => {
   api = await new DatadogApiServer(intake).start();
   api.monitors.set("1234", "[keytos-siem contoso] EZCA Event ID 4888");
   azure = await new AzureIngestionServer({ [DCR]: dcrBody(WORKSPACE) }).start();
+  hec = await new SplunkHecServer().start();
+  splunkRest = await new SplunkRestServer({ events: () => hec.indexed, tokens: [SPLUNK_ADMIN] }).start();
+  // The saved searches as the component creates them.
+  for (const rule of loadPolicy(path.join(ROOT, "policies/default.yaml")).rules) {
+    const alert = splunkAlertOf(rule);
+    if (!alert) continue;
+    const res = await fetch(`${splunkRest.origin}/servicesNS/nobody/search/saved/searches?output_mode=json`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${SPLUNK_ADMIN}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({
+        name: `keytos-siem-contoso-${rule.slug}`,
+        search: splunkSearch(alert, "keytos"),
+      }),
+    });
+    expect(res.status).toBe(201);
+    await res.arrayBuffer();
+  }
   await admin.connect();
   await provisionLikeComponent(admin, testTopicSettings(kafka, topic, { partitions: 1 }));
 });
 afterAll(async () => {
   await admin.disconnect();
-  await Promise.all([api.stop(), azure.stop()]);
+  await Promise.all([api.stop(), azure.stop(), hec.stop(), splunkRest.stop()]);
   await intake.stop();
 });
 
@@ -101,6 +127,15 @@ function stackOutputs(): StackOutputValues {
       saslMechanism: "PLAIN",
       principal: `User:${kafka.sender.username}`,
     },
+    splunk: {
+      managementUrl: splunkRest.origin,
+      hecUrl: hec.url,
+      index: "keytos",
+      useAck: false,
+      app: "search",
+      savedSearches: rules.flatMap((r) => (splunkAlertOf(r) ? [`keytos-siem-contoso-${r.slug}`] : [])),
+    },
+    splunkHecToken: hec.token,
   };
 }
 
@@ -120,13 +155,14 @@ function baseEnv(): Record<string, string> {
     KEYTOS_KAFKA_SMOKE_USERNAME: kafka.admin.username,
     KEYTOS_KAFKA_SMOKE_PASSWORD: kafka.admin.password,
     KEYTOS_KAFKA_ALLOW_PLAINTEXT: "true",
+    SPLUNK_TOKEN: SPLUNK_ADMIN,
   };
 }
 
 function smoke(args: string[], env: Record<string, string>, stdin?: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(AWS_|DD_|KEYTOS_|AZURE_)/.test(k)),
+      Object.entries(process.env).filter(([k]) => !/^(AWS_|DD_|KEYTOS_|AZURE_|SPLUNK_)/.test(k)),
     );
     const child = spawn(process.execPath, [BIN, "smoke", ...args], {
       cwd: ROOT,
@@ -146,7 +182,7 @@ function smoke(args: string[], env: Record<string, string>, stdin?: string) {
 }
 
 describe("keytos-siem smoke", () => {
-  it("checks all four destinations from the stack outputs: table, JSON report, JUnit, exit 0", async () => {
+  it("checks every destination from the stack outputs: table, JSON report, JUnit, exit 0", async () => {
     const outputs = path.join(dir, "outputs.json");
     writeFileSync(outputs, JSON.stringify(stackOutputs(), null, 2));
     const report = path.join(dir, "report.json");
@@ -160,7 +196,7 @@ describe("keytos-siem smoke", () => {
     expect(failed, r.stderr).toEqual([]);
     expect(r.code).toBe(0);
     expect(new Set(json.results.map((x: { destination: string }) => x.destination))).toEqual(
-      new Set(["stack", "cloudwatch", "datadog", "azure", "kafka"]),
+      new Set(["stack", "cloudwatch", "datadog", "azure", "kafka", "splunk"]),
     );
     const checks = json.results.map(
       (x: { destination: string; check: string }) => `${x.destination}: ${x.check}`,
@@ -174,6 +210,8 @@ describe("keytos-siem smoke", () => {
         "azure: find test row in EZCA_Certificates_CL",
         "azure: rule EZCA:4888 sees its event",
         "kafka: consume test event back",
+        "splunk: find test event",
+        "splunk: saved search keytos-siem-contoso-ezca-4888",
       ]),
     );
     expect(r.stdout).toMatch(/Smoke test PASSED for contoso: \d+ passed, 0 failed, 0 sent but not verified/);
@@ -191,6 +229,7 @@ describe("keytos-siem smoke", () => {
     // The keys in the outputs never reach the console.
     expect(r.stdout + r.stderr).not.toContain(intake.apiKey);
     expect(r.stdout + r.stderr).not.toContain(azure.token);
+    expect(r.stdout + r.stderr).not.toContain(hec.token);
   }, 180_000);
 
   it("without verification credentials: sent but not verified is reported as such, exit 1", async () => {

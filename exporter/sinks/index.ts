@@ -10,6 +10,7 @@ import { datadogSpec } from "./datadog/spec";
 import { httpSpec } from "./http/spec";
 import { kafkaSpec } from "./kafka/spec";
 import type { SinkSpec } from "./spec";
+import { splunkSpec } from "./splunk/spec";
 
 export const SINKS = [
   httpSpec,
@@ -17,4 +18,5 @@ export const SINKS = [
   datadogSpec,
   azureSpec,
   kafkaSpec,
+  splunkSpec,
 ] as const satisfies readonly SinkSpec[];

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
-export type ServerKind = "fault" | "datadog" | "azure";
+export type ServerKind = "fault" | "datadog" | "azure" | "splunk";
 export type ServerInfo = Record<string, string>;
 
 /** How to start one sender, given the server it talks to and a fresh scratch folder. */

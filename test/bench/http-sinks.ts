@@ -94,6 +94,13 @@ const CONTENDERS: Record<string, Contender> = {
       (i) => ({ DD_API_KEY: i.apiKey as string }),
     ),
   },
+  splunk: {
+    name: "`send --to splunk` (HTTP Event Collector, concatenated events, no gzip)",
+    server: "splunk",
+    command: send("splunk", { hecUrl: (i: ServerInfo) => i.url, index: "keytos" }, (i) => ({
+      SPLUNK_HEC_TOKEN: i.token as string,
+    })),
+  },
   azure: {
     name: "`send --to azure` (Logs Ingestion SDK, gzip, HTTPS)",
     server: "azure",
@@ -209,7 +216,7 @@ function report(
   return {
     title: "HTTP sinks end to end against syslog-ng",
     note: [
-      `${fmt(events)} events of ~${avg} B (catalog samples) in one NDJSON file, read by each sender and delivered to the same contract server (its own process; the Datadog intake for syslog-ng and datadog); median of ${rounds} runs, contenders interleaved. Events/s from the sender's process start to the last event counted at the server; CPU and peak RSS of the sender process (getrusage through GNU time: user + sys, ru_maxrss). Every run delivered exactly the events sent. Our sinks run with default settings: 4 requests in flight, the durable spool (SQLite; each accepted chunk of up to 1,000 events synced to disk, fdatasync, before it counts as accepted), send's own heap flags (README, "Memory"). **syslog-ng's reliable disk buffer does not fsync; ours does.** Ratios are to syslog-ng; goals: >= 1.0x in events/s and in events per CPU-second, peak RSS < 150 MB.`,
+      `${fmt(events)} events of ~${avg} B (catalog samples) in one NDJSON file, read by each sender and delivered to the same contract server (its own process; the Datadog intake for syslog-ng and datadog, the HEC contract server for splunk); median of ${rounds} runs, contenders interleaved. Events/s from the sender's process start to the last event counted at the server; CPU and peak RSS of the sender process (getrusage through GNU time: user + sys, ru_maxrss). Every run delivered exactly the events sent. Our sinks run with default settings: 4 requests in flight, the durable spool (SQLite; each accepted chunk of up to 1,000 events synced to disk, fdatasync, before it counts as accepted), send's own heap flags (README, "Memory"). **syslog-ng's reliable disk buffer does not fsync; ours does.** Ratios are to syslog-ng; goals: >= 1.0x in events/s and in events per CPU-second, peak RSS < 150 MB.`,
       "",
       `syslog-ng ${syslogNgVersion()} (Debian packages syslog-ng-core, syslog-ng-mod-http), configuration:`,
       "",

@@ -3,7 +3,7 @@
  * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
  * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
  * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan,startup picks sections; BENCH_SPOOL_MB
- * sizes the memory run; BENCH_HTTP=syslog-ng,http,datadog,datadog-plain,azure picks the HTTP
+ * sizes the memory run; BENCH_HTTP=syslog-ng,http,datadog,datadog-plain,splunk,azure picks the HTTP
  * contenders; BENCH_EVENTS, BENCH_ROUNDS and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS,
  * BENCH_SPOOL_ROUNDS, BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope
  * runs; BENCH_STARTUP_RUNS the start-up medians.

@@ -1,7 +1,8 @@
 /**
  * A benchmark's destination server in its own process, so it does not share the sender's CPU
  * time accounting or event loop. BENCH_SERVER picks the contract server: fault (NDJSON http
- * intake), datadog (Logs intake v2: JSON arrays, gzip or not), azure (Logs Ingestion API).
+ * intake), datadog (Logs intake v2: JSON arrays, gzip or not), azure (Logs Ingestion API), splunk
+ * (HTTP Event Collector).
  * Prints one JSON line describing how to reach it; then, counting the events of every accepted
  * request, `{"reached":N,"at":ms}` once BENCH_EXPECT events have arrived (`at`: the wall clock,
  * performance.timeOrigin + performance.now(), comparable across processes). When stdin ends it
@@ -11,6 +12,7 @@ import { dcrBody } from "../../components/azure/dcr";
 import { AzureIngestionServer } from "../support/azure-ingestion-server";
 import { DatadogIntakeServer } from "../support/datadog-intake-server";
 import { FaultServer } from "../support/fault-server";
+import { SplunkHecServer } from "../support/splunk-hec-server";
 
 export const BENCH_DCR = "dcr-00000000000000000000000000000bec";
 
@@ -50,6 +52,12 @@ async function start(): Promise<{ info: Record<string, string>; stop: () => Prom
         info: { url: s.origin, token: s.token, caFile: s.caFile, dcr: BENCH_DCR },
         stop: () => s.stop(),
       };
+    }
+    case "splunk": {
+      const s = await new SplunkHecServer({ maxContentLength: 64 * 1024 * 1024 }).start();
+      s.indexed.push = () => 0; // counted per accepted request, not kept
+      counting(s.requests, (r) => r.events);
+      return { info: { url: s.url, token: s.token }, stop: () => s.stop() };
     }
     default: {
       const s = await new FaultServer({
