@@ -6,6 +6,7 @@
  * only once its ackId is confirmed (ack.ts). The token comes from SPLUNK_HEC_TOKEN only.
  */
 import { randomUUID } from "node:crypto";
+import { hecConflict, toHecEvent } from "../../../components/splunk/shape";
 import { joinJson } from "../../pipeline/encode";
 import {
   createClient,
@@ -18,7 +19,6 @@ import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/si
 import type { SinkOptions } from "../spec";
 import { AckPoller } from "./ack";
 import { classifyHec, type HecHints, parseReply } from "./reply";
-import { hecConflict, toHecEvent } from "./shape";
 import { HEC_ACK_PATH, HEC_EVENT_PATH, HEC_TOKEN_ENV, type SplunkSinkConfig } from "./spec";
 
 export { type SplunkSinkConfig, splunkSinkConfigSchema } from "./spec";

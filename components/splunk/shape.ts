@@ -5,7 +5,7 @@
  * top-level fields (a `meta` object) travel inside the event, where searches find them; one that
  * would overwrite an event field is refused at the door instead.
  */
-import { type Envelope, envelopeExtras } from "../../../components/catalog/envelope";
+import { type Envelope, envelopeExtras } from "../catalog/envelope";
 
 export interface HecEvent {
   time: number;
