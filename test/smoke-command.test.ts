@@ -133,6 +133,7 @@ function stackOutputs(): StackOutputValues {
       index: "keytos",
       useAck: false,
       app: "search",
+      owner: "nobody",
       savedSearches: rules.flatMap((r) => (splunkAlertOf(r) ? [`keytos-siem-contoso-${r.slug}`] : [])),
     },
     splunkHecToken: hec.token,

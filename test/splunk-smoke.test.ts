@@ -32,8 +32,11 @@ afterAll(async () => {
 const rules = loadPolicy("policies/default.yaml").rules as CompiledRule[];
 
 /** Creates a saved search in the search app, as the component does. */
+/** Not Splunk's default namespace: smoke must read the saved searches where the stack put them. */
+const OWNER = "soc-admin";
+
 async function savedSearch(name: string, search: string) {
-  const res = await fetch(`${rest.origin}/servicesNS/nobody/search/saved/searches?output_mode=json`, {
+  const res = await fetch(`${rest.origin}/servicesNS/${OWNER}/search/saved/searches?output_mode=json`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ name, search }).toString(),
@@ -54,6 +57,7 @@ function options(
     index: "keytos",
     useAck: server.useAck,
     app: "search",
+    owner: OWNER,
     savedSearches,
   };
   return {

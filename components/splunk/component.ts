@@ -68,6 +68,7 @@ export class SplunkDestination extends pulumi.ComponentResource {
   readonly index: string;
   readonly useAck: boolean;
   readonly app: string;
+  readonly owner: string;
   /** The HEC token for the sender: a Pulumi secret. */
   readonly hecToken: pulumi.Output<string>;
   /** The saved searches' names, one per alerted event. */
@@ -83,7 +84,8 @@ export class SplunkDestination extends pulumi.ComponentResource {
     this.index = s.index ?? "keytos";
     this.useAck = s.useAck ?? false;
     this.app = s.app ?? "search";
-    const owner = s.owner ?? "nobody";
+    this.owner = s.owner ?? "nobody";
+    const owner = this.owner;
     if (s.insecureSkipVerify) {
       pulumi.log.warn(
         `TLS certificate verification is DISABLED for ${this.managementUrl} (keytos-siem:splunk.insecureSkipVerify): the admin credential can be read by anyone on the path; trust the server's CA with NODE_EXTRA_CA_CERTS instead`,
@@ -143,6 +145,7 @@ export class SplunkDestination extends pulumi.ComponentResource {
       index: this.index,
       useAck: this.useAck,
       app: this.app,
+      owner: this.owner,
       hecToken: this.hecToken,
       savedSearches: this.savedSearches,
     });

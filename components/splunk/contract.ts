@@ -62,6 +62,8 @@ export const splunkOutputs = z.object({
   /** Whether the token requires indexer acknowledgement (channel header + /services/collector/ack). */
   useAck: z.boolean(),
   app: z.string(),
+  /** The saved searches' owner namespace (`servicesNS/<owner>/<app>`). */
+  owner: z.string(),
   /** The policy's saved-search alerts, by name (smoke runs each one's SPL). */
   savedSearches: z.array(z.string()),
 });

@@ -56,6 +56,7 @@ export const splunk = {
         index: sp.index,
         useAck: sp.useAck,
         app: sp.app,
+        owner: sp.owner,
         savedSearches: sp.savedSearches,
       }),
       secrets: { hecToken: sp.hecToken },

@@ -191,7 +191,7 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
     results.push(
       await timed(D, `saved search ${name}`, async () => {
         const what = `saved search ${name}`;
-        const path = `/servicesNS/nobody/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
+        const path = `/servicesNS/${encodeURIComponent(opts.outputs.owner)}/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
         const saved = JSON.parse(await rest(what, "GET", path)) as {
           entry?: { content?: { search?: string } }[];
         };
