@@ -42,7 +42,7 @@ describe("tables fit the terminal", () => {
   it.each([
     ["catalog", ["catalog"]],
     ["policy compile", ["policy", "compile", "policies/default.yaml"]],
-    ["plan, four destinations (one row per query)", ["plan", "--stack", "example-all"]],
+    ["plan, every destination (one row per query)", ["plan", "--stack", "example-all"]],
     ["plan, one destination (the alert matrix)", ["plan", "--stack", "example-cloudwatch"]],
   ])(
     "%s: no line wider than 80 with COLUMNS=80 or no COLUMNS; --wide prints full rows",

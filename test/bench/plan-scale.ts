@@ -4,6 +4,7 @@
  * time per stack (linear growth means a flat per-stack figure) and peak RSS.
  */
 import path from "node:path";
+import { DESTINATIONS } from "../../components/registry";
 import { planStack } from "../../stacks/plan";
 import { fmt } from "./http-sinks";
 import type { BenchSection } from "./report";
@@ -21,6 +22,7 @@ function customerConfig(i: number): Record<string, unknown> {
       workspaceId: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-${customer}/providers/Microsoft.OperationalInsights/workspaces/${customer}`,
     },
     "keytos-siem:kafka": { bootstrapServers: ["kafka:9093"], senderUsername: `${customer}-sender` },
+    "keytos-siem:splunk": { managementUrl: `https://splunk.${customer}.example:8089` },
   };
 }
 
@@ -57,7 +59,7 @@ export async function benchPlanScale(counts: number[]): Promise<BenchSection> {
   }
   return {
     title: "plan at fleet scale",
-    note: "Generated customers with all four destinations and the default policy (27 alerted events x 3 alerting destinations), planned sequentially in one process under Pulumi mocks. Linear growth = flat ms per stack.",
+    note: `Generated customers with every destination (${DESTINATIONS.map((d) => d.key).join(", ")}) and the default policy, planned sequentially in one process under Pulumi mocks. Linear growth = flat ms per stack.`,
     head: ["stacks", "resources", "seconds", "ms per stack", "peak RSS"],
     rows,
     figures,
