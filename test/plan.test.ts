@@ -58,12 +58,14 @@ describe("plan on the example stacks", () => {
 
   it("has the exact resource counts and queries each destination needs", () => {
     const all = plans.get("example-all") as Plan;
-    expect(all.totalResources).toBe(136);
+    // The default policy's 27 alerted events, plus the example policy's two custom detections
+    // (one of them inexpressible as a CloudWatch pattern).
+    expect(all.totalResources).toBe(142);
     expect(all.destinations.map((d) => d.destination)).toEqual(["cloudwatch", "datadog", "azure", "kafka"]);
-    expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
-    expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
-    expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(27);
-    expect(count(all, "azure", "azure-native:securityinsights:ScheduledAlertRule")).toBe(27);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(28);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(28);
+    expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(29);
+    expect(count(all, "azure", "azure-native:securityinsights:ScheduledAlertRule")).toBe(29);
     expect(count(all, "azure", "azure-native:authorization:RoleAssignment")).toBe(4);
     expect(count(all, "azure", "azure-native:operationalinsights:Table")).toBe(3);
     expect(count(all, "kafka", "kafka:index/acl:Acl")).toBe(2);
@@ -78,6 +80,22 @@ describe("plan on the example stacks", () => {
       datadog: 'logs("service:EZCA @EventID:4888").index("*").rollup("count").last("5m") > 0',
       azure: "EZCA_Certificates_CL | where EventID_d == 4888",
     });
+    expect(all.alerts.find((a) => a.key === "detection:web-cert-outside-admins")).toEqual({
+      key: "detection:web-cert-outside-admins",
+      name: "web-cert-outside-admins",
+      severity: "high",
+      window: "1h",
+      threshold: 0,
+      cloudwatch:
+        'not deployed: cloudwatch cannot express "not" on User: a filter pattern\'s != never matches an event without the field',
+      datadog:
+        'logs("((service:EZCA AND @EventID:4887 AND @TemplateName:WebServer) AND -@User:*@pki\\\\-admins.example.com)").index("*").rollup("count").last("1h") > 0',
+      azure:
+        'EZCA_Certificates_CL | where ((Source_s =~ "EZCA" and EventID_d == 4887 and TemplateName_s =~ "WebServer") and not(User_s endswith "@pki-admins.example.com"))',
+    });
+    expect(all.alerts.find((a) => a.key === "detection:revocation-burst")?.cloudwatch).toBe(
+      '{ ($.source = "EZCA" && $.event.EventID = 4870) }',
+    );
     const kafkaOnly = plans.get("example-kafka") as Plan;
     expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.azure)).toBe(true);
     const cw = plans.get("example-cloudwatch") as Plan;
