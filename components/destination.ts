@@ -7,11 +7,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { AlertCompiler } from "./policy/alerts";
-import type { CompiledRule } from "./policy/compile";
+import type { CompiledAlert } from "./policy/compile";
 
 export interface CheckContext {
   customer: string;
-  rules: readonly CompiledRule[];
+  /** Every alert of the policy: alerted events and custom detections. */
+  rules: readonly CompiledAlert[];
   /** Settings fields that were set at all (invalid ones included): presence rules read this. */
   given: ReadonlySet<string>;
 }
@@ -24,7 +25,8 @@ export interface ProviderConfig {
 
 export interface DeployContext {
   customer: string;
-  rules: readonly CompiledRule[];
+  /** Every alert of the policy (alerted events and custom detections): each destination deploys its part. */
+  rules: readonly CompiledAlert[];
   /** A provider's configuration namespace, as the stack holds it. */
   config(namespace: string): ProviderConfig;
   /**

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { customerName, isStructural, problemsOf, validateSettings } from "../components/config/settings";
 import { strict } from "../components/config/yaml-file";
 import type { Destination } from "../components/destination";
-import { type CompiledPolicy, readPolicy } from "../components/policy";
+import { alertsOf, type CompiledPolicy, readPolicy } from "../components/policy";
 import { alertCompilers, DESTINATIONS } from "../components/registry";
 
 export const NAMESPACE = "keytos-siem";
@@ -96,7 +96,7 @@ export function resolveStack(
   const config: Record<string, unknown> = { customer, policyFile };
   for (const d of enabled) {
     const r = validateSettings(d.settings, raw[d.key], (s, given) =>
-      d.check ? d.check(s, { customer, rules: policy.rules, given }) : [],
+      d.check ? d.check(s, { customer, rules: alertsOf(policy), given }) : [],
     );
     if (r.ok) {
       config[d.key] = r.value;

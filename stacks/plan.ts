@@ -11,7 +11,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { KNOWN_AFTER_DEPLOY, pick } from "../components/config/plan-tables";
 import type { Destination, PlanTables, ProviderConfig } from "../components/destination";
-import { type AlertCompiler, silentAlerts } from "../components/policy";
+import { type AlertCompiler, alertsOf, type CompiledAlert, silentAlerts } from "../components/policy";
 import { DESTINATIONS } from "../components/registry";
 import { namespaceConfig, resolveStack } from "./config";
 import { outputsSchemaFor } from "./outputs";
@@ -52,6 +52,12 @@ export interface Plan {
   alerts: PlannedAlert[];
   /** Alerts that notify nobody, each with how to add a target (the CLI prints them to stderr). */
   warnings: string[];
+}
+
+/** Why a detection gets no alert at an alerting destination: it cannot express it, or the detection leaves it out. */
+function notDeployed(d: Extract<CompiledAlert, { kind: "detection" }>, key: string): string {
+  const why = d.inexpressible[key];
+  return why ? `not deployed: ${why}` : "not deployed: not in this detection's destinations";
 }
 
 export interface PlanOptions {
@@ -201,7 +207,7 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
       const counts = Object.fromEntries(Object.entries(g.counts).sort(([a], [b]) => a.localeCompare(b)));
       return [{ ...g, counts, resources: g.resources.sort(byTypeAndName) }];
     }),
-    alerts: resolved.policy.rules.map((r) => {
+    alerts: alertsOf(resolved.policy).map((r) => {
       const row: PlannedAlert = {
         key: r.key,
         name: r.name,
@@ -212,6 +218,7 @@ export async function planStack(stackConfig: Inputs, opts: PlanOptions): Promise
       for (const d of alerting) {
         const alert = r.destinations[d.key];
         if (alert !== undefined && d.alerts) row[d.key] = d.alerts.summary(alert);
+        else if (r.kind === "detection") row[d.key] = notDeployed(r, d.key);
       }
       return row;
     }),

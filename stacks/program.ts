@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type DeployContext, secretOutputName } from "../components/destination";
+import { alertsOf } from "../components/policy/compile";
 import type { ResolvedStack } from "./config";
 import type { AlertRuleOutput } from "./outputs";
 
@@ -28,10 +29,11 @@ export function defineStack(
   planOnly = false,
 ): StackOutputs {
   const { config: c, policy } = stack;
+  const alerts = alertsOf(policy);
   const out: StackOutputs = {
     customer: c.customer,
     policyFile: projectRelativePolicy,
-    alertRules: policy.rules.map((r) => ({
+    alertRules: alerts.map((r) => ({
       key: r.key,
       name: r.name,
       severity: r.severity,
@@ -40,7 +42,7 @@ export function defineStack(
       destinations: Object.keys(r.destinations).sort(),
     })),
   };
-  const ctx: DeployContext = { customer: c.customer, rules: policy.rules, config, planOnly };
+  const ctx: DeployContext = { customer: c.customer, rules: alerts, config, planOnly };
   for (const d of stack.registry) {
     const settings = c[d.key];
     if (settings === undefined) continue;

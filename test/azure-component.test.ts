@@ -7,7 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DcrBody } from "../components/azure/dcr";
+import { stableGuid } from "../components/azure/rules";
 import { SENTINEL_TABLES } from "../components/azure/tables";
+import { alertsOf, type CompiledAlert } from "../components/policy";
 import { loadPolicy } from "../components/registry";
 import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
@@ -68,7 +70,11 @@ const rules = loadPolicy("policies/default.yaml").rules;
 const byPrefix = (prefix: string, type: string) =>
   registered.filter((r) => r.name.startsWith(prefix) && r.type === `azure-native:${type}`);
 
-async function build(name: string, settings: Record<string, unknown>, ruleSet = rules) {
+async function build(
+  name: string,
+  settings: Record<string, unknown>,
+  ruleSet: readonly CompiledAlert[] = rules,
+) {
   const { SentinelDestination } = await import("../components/azure");
   const d = new SentinelDestination(name, {
     customer: "contoso",
@@ -263,6 +269,34 @@ describe("SentinelDestination (Pulumi mocks)", () => {
     expect(new Set(Object.values(ids)).size).toBe(withSentinel.length);
   });
 
+  it("deploys each custom detection as a scheduled analytics rule with a stable id from its name", async () => {
+    const policy = loadPolicy("policies/with-detections.yaml");
+    const d = await build("det", {}, alertsOf(policy));
+    const r = byPrefix("det-", "securityinsights:ScheduledAlertRule").find(
+      (c) => c.name === "det-detection-web-cert-outside-admins",
+    )?.inputs;
+    expect(r).toMatchObject({
+      ruleId: stableGuid("sentinel-rule", "contoso", "detection:web-cert-outside-admins"),
+      displayName: "[keytos-siem contoso] Detection web-cert-outside-admins",
+      query:
+        'EZCA_Certificates_CL\n| where ((Source_s =~ "EZCA" and EventID_d == 4887 and TemplateName_s =~ "WebServer") and not(User_s endswith "@pki-admins.example.com"))',
+      queryFrequency: "PT1H",
+      queryPeriod: "PT1H",
+      severity: "High",
+      triggerThreshold: 0,
+      tactics: [],
+      customDetails: { EventID: "EventID_d", Criticality: "Criticality_s" },
+      entityMappings: [
+        { entityType: "Account", fieldMappings: [{ identifier: "FullName", columnName: "User_s" }] },
+        { entityType: "IP", fieldMappings: [{ identifier: "Address", columnName: "ClientIP_s" }] },
+      ],
+    });
+    expect(String(r?.description)).toMatch(/Policy detection: web-cert-outside-admins\./);
+    const ids = await output(d.ruleIds);
+    expect(Object.keys(ids)).toEqual(
+      expect.arrayContaining(["detection:web-cert-outside-admins", "detection:revocation-burst"]),
+    );
+  });
   it("policy suppression, incident and threshold settings reach the rule", async () => {
     const custom = compilePolicyText(`version: 1
 rules:

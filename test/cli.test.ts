@@ -58,6 +58,32 @@ describe("keytos-siem CLI", () => {
     expect(Object.keys(only.rules[0].destinations)).toEqual(["azure"]);
   });
 
+  it("policy compile (table) shows each custom detection's query per destination, or why it has none", () => {
+    const table = cli("policy", "compile", "policies/with-detections.yaml", "--wide");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/Custom detections: 2\n/);
+    expect(table.stdout).toMatch(
+      /│ revocation-burst +│ medium +│ 1h +│ 5 +│ More than 5 certificates revoked within an hour +│/,
+    );
+    expect(table.stdout).toMatch(
+      /│ web-cert-outside-admins │ cloudwatch +│ not deployed: cloudwatch cannot express "not" on User: /,
+    );
+    expect(table.stdout).toContain('{ ($.source = "EZCA" && $.event.EventID = 4870) }');
+    expect(table.stdout).toContain(
+      'logs("(service:EZCA AND @EventID:4870)").index("*").rollup("count").last("1h") > 5',
+    );
+    const only = cli(
+      "policy",
+      "compile",
+      "policies/with-detections.yaml",
+      "--wide",
+      "--destination",
+      "datadog",
+    );
+    expect(only.stdout).toContain("@TemplateName:WebServer");
+    expect(only.stdout).not.toMatch(/cloudwatch|Source_s/);
+  });
+
   it("a malformed policy exits 1 with the located problem on stderr and nothing on stdout", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "policy-"));
     const file = path.join(dir, "bad.yaml");

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BEARER_AUTH_TYPE, PLANNED_PROVIDER } from "../components/cloudwatch/bearer-auth";
+import { alertsOf, type CompiledAlert } from "../components/policy";
 import { loadPolicy } from "../components/registry";
 import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
@@ -33,7 +34,10 @@ beforeAll(async () => {
 
 const ofType = (type: string) => registered.filter((r) => r.type === type);
 
-async function build(settings: Record<string, unknown>, rules = loadPolicy("policies/default.yaml").rules) {
+async function build(
+  settings: Record<string, unknown>,
+  rules: readonly CompiledAlert[] = loadPolicy("policies/default.yaml").rules,
+) {
   const { CloudWatchDestination } = await import("../components/cloudwatch");
   const c = new CloudWatchDestination("cw", { customer: "contoso", region: "us-east-1", rules, ...settings });
   await output(c.alarmNames);
@@ -239,5 +243,38 @@ rules:
       Sid: "UseThisLogGroupsKeyThroughCloudWatchLogsOnly",
     });
     expect(ofType("aws:cloudwatch/logGroup:LogGroup")[0]?.inputs.kmsKeyId).toBe(kms);
+  });
+  it("deploys each custom detection as a metric filter + alarm named after the detection (stable)", async () => {
+    registered.length = 0;
+    const policy = loadPolicy("policies/with-detections.yaml");
+    const c = await build({ apiKey: false }, alertsOf(policy));
+    const burst = policy.detections?.find((d) => d.name === "revocation-burst");
+    const filter = ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").find(
+      (r) => r.name === "cw-detection-revocation-burst",
+    );
+    expect(filter?.inputs).toMatchObject({
+      name: "keytos-detection-revocation-burst",
+      pattern: '{ ($.source = "EZCA" && $.event.EventID = 4870) }',
+      metricTransformation: { name: "detection-revocation-burst", namespace: "KeytosSIEM", value: "1" },
+    });
+    expect(filter?.inputs.pattern).toBe(burst?.queries.cloudwatch);
+    const alarm = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find(
+      (r) => r.name === "cw-detection-revocation-burst-alarm",
+    );
+    expect(alarm?.inputs).toMatchObject({
+      name: "keytos-contoso-detection-revocation-burst",
+      metricName: "detection-revocation-burst",
+      period: 3600,
+      threshold: 5,
+      comparisonOperator: "GreaterThanThreshold",
+      tags: { detection: "revocation-burst", severity: "medium" },
+    });
+    expect(String(alarm?.inputs.alarmDescription)).toMatch(
+      /^Detection revocation-burst \(policy detection\)/,
+    );
+    // The detection CloudWatch cannot express is not deployed there; 27 events + 1 detection are.
+    expect(ofType("aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(28);
+    expect(registered.some((r) => r.name.includes("web-cert-outside-admins"))).toBe(false);
+    expect(await output(c.alarmNames)).toContain("keytos-contoso-detection-revocation-burst");
   });
 });

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { monitorSpec } from "../components/datadog/monitor";
+import { alertsOf } from "../components/policy";
 import { loadPolicy } from "../components/registry";
 import { compilePolicyText } from "./support/policy";
 import { output, type Registered, recordResources } from "./support/pulumi-mocks";
@@ -80,6 +81,39 @@ rules: [{ name: privesc, select: { products: [EZCA], ids: [92] }, severity: high
     expect(spec?.monitorThresholds).toEqual({ critical: "2" });
   });
 
+  it("deploys each custom detection as a log monitor named after the detection", async () => {
+    const { DatadogDestination } = await import("../components/datadog");
+    const policy = loadPolicy("policies/with-detections.yaml");
+    const d = new DatadogDestination("ddd", {
+      customer: "contoso",
+      site: "datadoghq.eu",
+      rules: alertsOf(policy),
+    });
+    await output(d.monitorIds);
+    const m = registered.find((r) => r.name === "ddd-detection-web-cert-outside-admins")?.inputs;
+    expect(m).toMatchObject({
+      name: "[keytos-siem contoso] Detection web-cert-outside-admins",
+      type: "log alert",
+      query:
+        'logs("((service:EZCA AND @EventID:4887 AND @TemplateName:WebServer) AND -@User:*@pki\\\\-admins.example.com)").index("*").rollup("count").last("1h") > 0',
+      priority: "1",
+      monitorThresholds: { critical: "0" },
+      tags: ["customer:contoso", "detection:web-cert-outside-admins", "managed-by:keytos-siem"],
+    });
+    expect(String(m?.message)).toMatch(
+      /^\*\*Detection web-cert-outside-admins\*\* \(severity high\)\n\nA WebServer certificate/,
+    );
+    expect(String(m?.message)).toMatch(
+      /Policy detection: web-cert-outside-admins\.\n\nNotify: @secops@example\.com$/,
+    );
+    const burst = registered.find((r) => r.name === "ddd-detection-revocation-burst")?.inputs;
+    expect(burst?.query).toBe(
+      'logs("(service:EZCA AND @EventID:4870)").index("*").rollup("count").last("1h") > 5',
+    );
+    expect(
+      registered.filter((r) => r.type === "datadog:index/monitor:Monitor" && r.name.startsWith("ddd-")),
+    ).toHaveLength(29);
+  });
   it("rejects an unknown site before registering anything", async () => {
     const { DatadogDestination } = await import("../components/datadog");
     const before = registered.length;

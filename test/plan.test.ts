@@ -59,7 +59,9 @@ describe("plan on the example stacks", () => {
 
   it("has the exact resource counts and queries each destination needs", () => {
     const all = plans.get("example-all") as Plan;
-    expect(all.totalResources).toBe(166);
+    // The default policy's 27 alerted events, plus the example policy's two custom detections
+    // (one of them inexpressible as a CloudWatch pattern).
+    expect(all.totalResources).toBe(174);
     expect(all.destinations.map((d) => d.destination)).toEqual([
       "cloudwatch",
       "datadog",
@@ -67,14 +69,14 @@ describe("plan on the example stacks", () => {
       "kafka",
       "splunk",
     ]);
-    expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(27);
-    expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(27);
-    expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(27);
-    expect(count(all, "azure", "azure-native:securityinsights:ScheduledAlertRule")).toBe(27);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/logMetricFilter:LogMetricFilter")).toBe(28);
+    expect(count(all, "cloudwatch", "aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(28);
+    expect(count(all, "datadog", "datadog:index/monitor:Monitor")).toBe(29);
+    expect(count(all, "azure", "azure-native:securityinsights:ScheduledAlertRule")).toBe(29);
     expect(count(all, "azure", "azure-native:authorization:RoleAssignment")).toBe(4);
     expect(count(all, "azure", "azure-native:operationalinsights:Table")).toBe(3);
     expect(count(all, "kafka", "kafka:index/acl:Acl")).toBe(2);
-    expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkSavedSearch")).toBe(27);
+    expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkSavedSearch")).toBe(29);
     expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkHecToken")).toBe(1);
     expect(count(all, "splunk", "pulumi-nodejs:dynamic/keytos-siem:SplunkIndex")).toBe(1);
     const a4888 = all.alerts.find((a) => a.key === "EZCA:4888");
@@ -89,6 +91,24 @@ describe("plan on the example stacks", () => {
       azure: "EZCA_Certificates_CL | where EventID_d == 4888",
       splunk: 'source="EZCA" sourcetype="EZCA_Certificates" EventID=4888',
     });
+    expect(all.alerts.find((a) => a.key === "detection:web-cert-outside-admins")).toEqual({
+      key: "detection:web-cert-outside-admins",
+      name: "web-cert-outside-admins",
+      severity: "high",
+      window: "1h",
+      threshold: 0,
+      cloudwatch:
+        'not deployed: cloudwatch cannot express "not" on User: a filter pattern\'s != never matches an event without the field',
+      datadog:
+        'logs("((service:EZCA AND @EventID:4887 AND @TemplateName:WebServer) AND -@User:*@pki\\\\-admins.example.com)").index("*").rollup("count").last("1h") > 0',
+      azure:
+        'EZCA_Certificates_CL | where ((Source_s =~ "EZCA" and EventID_d == 4887 and TemplateName_s =~ "WebServer") and not(User_s endswith "@pki-admins.example.com"))',
+      splunk:
+        '((source="EZCA" AND EventID=4887 AND TemplateName="WebServer") AND NOT User="*@pki-admins.example.com")',
+    });
+    expect(all.alerts.find((a) => a.key === "detection:revocation-burst")?.cloudwatch).toBe(
+      '{ ($.source = "EZCA" && $.event.EventID = 4870) }',
+    );
     const kafkaOnly = plans.get("example-kafka") as Plan;
     expect(kafkaOnly.alerts.every((a) => !a.cloudwatch && !a.datadog && !a.azure)).toBe(true);
     const cw = plans.get("example-cloudwatch") as Plan;

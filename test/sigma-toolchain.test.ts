@@ -11,7 +11,9 @@
  * Case differences are pinned separately: Sigma matches strings case-insensitively, the
  * destinations mostly do not, and the envelope's door refuses a source or sourcetype in another case.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { azureAlertOf } from "../components/azure/alerts";
 import { parseSentinelKql } from "../components/azure/query";
 import { toSentinelRow } from "../components/azure/shape";
@@ -31,7 +33,7 @@ import { datadogAlertOf } from "../components/datadog/alerts";
 import { datadogSearchMatches } from "../components/datadog/query";
 import { toDatadogLog } from "../components/datadog/shape";
 import type { CompiledRule } from "../components/registry";
-import { sigmaFileName, sigmaRuleFiles } from "../components/sigma";
+import { sigmaDetectionFiles, sigmaFileName, sigmaRuleFiles } from "../components/sigma";
 import { SIGMA } from "./services/sigma";
 import { compilePolicyText } from "./support/policy";
 import { convertDatadog, convertEach, flatRow, runSqlite, sigma, writeExport } from "./support/sigma";
@@ -268,5 +270,87 @@ describe("the Sigma toolchain on the exported rules", () => {
         datadog: true,
       },
     ]);
+  });
+});
+
+describe("a detection with a threshold: a Sigma correlation rule (event_count over the window)", () => {
+  const [burst] =
+    compilePolicyText(`version: 1
+rules: [{ name: high, select: { criticality: [High] }, severity: high }]
+detections:
+  - name: revocation-burst
+    severity: medium
+    window: 1h
+    threshold: 5
+    detection:
+      revoked: { source: EZCA, sourcetype: EZCA_Certificates, EventID: 4870 }
+      condition: revoked
+`).detections ?? [];
+  const files = sigmaDetectionFiles(burst ? [burst] : []);
+  const exported = writeExport(files);
+  afterAll(() => rmSync(exported, { recursive: true, force: true }));
+  /** `sigma convert` of the rules folder (a correlation resolves its base rule within one collection). */
+  const convert = (target: string, pipeline?: string) =>
+    sigma(SIGMA, [
+      "convert",
+      "-t",
+      target,
+      ...(pipeline ? ["-p", `${exported}/pipelines/${pipeline}`] : []),
+      `${exported}/rules`,
+    ]);
+
+  it("is exported beside its base rule, referencing it by id: count >= threshold + 1 within the window", () => {
+    expect(files.map((f) => f.file)).toEqual([
+      "keytos_detection_revocation_burst.yml",
+      "keytos_detection_revocation_burst_count.yml",
+    ]);
+    const base = parse(files[0]?.yaml as string) as { id: string };
+    expect(parse(files[1]?.yaml as string)).toMatchObject({
+      correlation: {
+        type: "event_count",
+        rules: [base.id],
+        timespan: "1h",
+        condition: { gte: 6 },
+        generate: true,
+      },
+      level: "medium",
+    });
+    // No threshold, no correlation.
+    expect(sigmaDetectionFiles(burst ? [{ ...burst, threshold: 0 }] : [])).toHaveLength(1);
+  });
+
+  it("sigma check: no error and no issue", () => {
+    const r = sigma(SIGMA, ["check", "--fail-on-issues", `${exported}/rules`]);
+    expect(r.stdout).toContain("Found 0 errors, 0 condition errors and 0 issues.");
+    expect(r.code).toBe(0);
+  });
+
+  it("sigma convert succeeds on the backends with correlations (splunk, esql, loki, sqlite); kusto has none", () => {
+    const shapes: [string, string | undefined, RegExp][] = [
+      [
+        "splunk",
+        "keytos-splunk.yml",
+        /\| bin _time span=1h\n\| stats count as event_count by _time\n\n\| search event_count >= 6/,
+      ],
+      [
+        "esql",
+        "keytos-elasticsearch.yml",
+        /stats event_count=count\(\) by timebucket\n\| where event_count >= 6/,
+      ],
+      ["loki", "keytos-loki.yml", /^sum\(count_over_time\(\{job="keytos"\} .* \[1h\]\)\) >= 6$/m],
+      [
+        "sqlite",
+        undefined,
+        /COUNT\(\*\) OVER \(ORDER BY ts RANGE BETWEEN 3600 PRECEDING AND CURRENT ROW\).* WHERE metric >= 6/,
+      ],
+    ];
+    for (const [target, pipeline, shape] of shapes) {
+      const r = convert(target, pipeline);
+      expect(r.code, `${target}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, target).toMatch(shape);
+    }
+    const kusto = convert("kusto", "keytos-sentinel.yml");
+    expect(kusto.code).not.toBe(0);
+    expect(kusto.stderr + kusto.stdout).toMatch(/correlation/i);
   });
 });

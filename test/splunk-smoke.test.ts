@@ -1,11 +1,12 @@
 /**
  * The Splunk smoke check against the two contract servers wired as Splunk is: events sent to the
  * HEC server are what the REST server's search export searches. Each saved search of the stack
- * must select its own event's test event and not the other product's event with the same id.
+ * must select its own event's test event and not the other product's event with the same id; a
+ * custom detection's saved search must select its smoke events and not the near miss.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findEvent, PRODUCTS } from "../components/catalog/events";
-import type { CompiledRule } from "../components/policy/compile";
+import type { CompiledAlert, CompiledRule } from "../components/policy/compile";
 import { loadPolicy } from "../components/registry";
 import { splunkAlertOf, splunkSearch } from "../components/splunk/alerts";
 import type { SplunkOutputs } from "../components/splunk/contract";
@@ -115,6 +116,37 @@ describe("splunk smoke", () => {
     expect(results.find((r) => r.check === "saved search nothing")).toMatchObject({
       result: "fail",
       detail: expect.stringMatching(/selects none of the alerted events' test events/),
+    });
+  });
+
+  it("a custom detection's saved search is run by Splunk over its smoke events and the near miss", async () => {
+    const detections = loadPolicy("policies/with-detections.yaml").detections ?? [];
+    const withSplunk = detections.filter((d) => splunkAlertOf(d));
+    expect(withSplunk.length).toBeGreaterThan(0);
+    const d = withSplunk[0] as CompiledAlert;
+    // Named as the component names them (`keytos-siem-<customer>-<slug>`): smoke finds the detection by its slug.
+    const good = await savedSearch(
+      `keytos-siem-acme-${d.slug}`,
+      splunkSearch(splunkAlertOf(d) as never, "keytos"),
+    );
+    const results = await smokeSplunk({
+      ...options(hec, [good], { SPLUNK_TOKEN: ADMIN }),
+      rules: [...rules, d],
+    });
+    expect(results.find((r) => r.check === `detection ${d.name}`)).toMatchObject({
+      result: "pass",
+      detail: expect.stringMatching(
+        /matches its \d+ smoke event\(s\) and not the near miss \(checked with a Splunk search job/,
+      ),
+    });
+    const wrong = await savedSearch(`keytos-siem-other-${d.slug}`, 'index="keytos" EventID=999999');
+    const failed = await smokeSplunk({
+      ...options(hec, [wrong], { SPLUNK_TOKEN: ADMIN }),
+      rules: [...rules, d],
+    });
+    expect(failed.find((r) => r.check === `detection ${d.name}`)).toMatchObject({
+      result: "fail",
+      detail: expect.stringMatching(/does not match smoke event\(s\) 1/),
     });
   });
 

@@ -10,9 +10,9 @@ import { eventKey } from "../catalog/events";
 import { sampleCatalog } from "../catalog/samples";
 import { strict } from "../config/yaml-file";
 import type { AlertCompiler } from "../policy/alerts";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { duration } from "../policy/schema";
-import { azureDetection } from "./detection";
+import { azureDetection, detectionTables } from "./detection";
 import { isoDuration, parseSentinelKql, sentinelKql, sentinelSeverity, sentinelTableFor } from "./query";
 import { toSentinelRow } from "./shape";
 import { SENTINEL_TABLES } from "./tables";
@@ -25,6 +25,7 @@ const notify = strict({
 });
 
 export interface SentinelAlert {
+  /** The table the query reads; a detection over several tables: their names, comma-separated. */
   table: string;
   kql: string;
   severity: "High" | "Medium" | "Low" | "Informational";
@@ -37,7 +38,7 @@ export interface SentinelAlert {
 }
 
 /** This destination's alert of a compiled rule, if the rule has one. */
-export const azureAlertOf = (rule: CompiledRule) => rule.destinations.azure as SentinelAlert | undefined;
+export const azureAlertOf = (rule: CompiledAlert) => rule.destinations.azure as SentinelAlert | undefined;
 
 /** Binds KQL against the declared tables with Microsoft's Kusto language service (loaded on first use). */
 let kustoCheck: ((kql: string) => string[]) | undefined;
@@ -53,9 +54,10 @@ export const azureAlerts: AlertCompiler<SentinelAlert, typeof notify> = {
   key: "azure",
   aliases: ["sentinel"],
   notify,
-  compile: (event, rule, n) => ({
-    table: sentinelTableFor(event).name,
-    kql: sentinelKql(event),
+  compile: (rule, n) => ({
+    ...(rule.kind === "event"
+      ? { table: sentinelTableFor(rule).name, kql: sentinelKql(rule) }
+      : { table: detectionTables(rule.queries.azure as string), kql: rule.queries.azure as string }),
     severity: sentinelSeverity(rule.severity),
     queryFrequency: isoDuration(rule.windowSeconds),
     queryPeriod: isoDuration(rule.windowSeconds),

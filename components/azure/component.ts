@@ -14,7 +14,7 @@ import * as securityinsights from "@pulumi/azure-native/securityinsights";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsOrThrow } from "../config/settings";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import {
   AZURE_COMPONENT,
   AZURE_COMPONENT_ALIASES,
@@ -39,8 +39,8 @@ import { analyticsRuleSpec } from "./rules";
 export interface AzureDestinationArgs extends AzureSettings {
   /** Customer name, used in default names, rule names and tags. */
   customer: string;
-  /** Compiled alert rules; those with an `azure` part get a scheduled analytics rule. */
-  rules: readonly CompiledRule[];
+  /** Compiled alerts (events and custom detections); those with an `azure` part get a scheduled analytics rule. */
+  rules: readonly CompiledAlert[];
 }
 
 /** API version of the Direct DCR (kind Direct and its own endpoints arrived in 2023-03-11). */

@@ -73,3 +73,6 @@ export const azureDetection: DetectionCompiler = (expr): DetectionResult => {
     return { unsupported: (err as Error).message };
   }
 };
+
+/** The tables a detection's KQL reads (its first line: a table, or `union a, b`), comma-separated. */
+export const detectionTables = (kql: string): string => (kql.split("\n")[0] as string).replace(/^union /, "");

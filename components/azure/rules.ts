@@ -6,9 +6,10 @@
  * Sentinel can pivot on the user, client IP or domain.
  */
 import { v5 as uuidv5 } from "uuid";
+import type { Product } from "../catalog/events";
 import { PRODUCT_FACTS } from "../catalog/products";
-import type { CompiledRule } from "../policy/compile";
-import { azureAlertOf } from "./alerts";
+import type { CompiledAlert } from "../policy/compile";
+import { azureAlertOf, type SentinelAlert } from "./alerts";
 import { type Attack, attackFor } from "./mitre";
 
 /** Namespace for keytos-siem's deterministic ids (rule ids, role assignment names). */
@@ -56,9 +57,17 @@ export interface AnalyticsRuleSpec extends Attack {
 const DEFAULT_SUPPRESSION = "PT5H";
 const GROUPING_LOOKBACK = "PT5H";
 
+/** The one product whose events an alert reads, if one: the event's, or that of every table a detection reads. */
+function productOf(rule: CompiledAlert, alert: SentinelAlert): Product | undefined {
+  if (rule.kind === "event") return rule.product;
+  const products = new Set(alert.table.split(", ").map((t) => t.split("_")[0] as Product));
+  return products.size === 1 ? [...products][0] : undefined;
+}
+
 /** Sentinel entities from the product's entity fields (string columns `<Field>_s`). */
-function entityMappings(rule: CompiledRule): EntityMapping[] {
-  const { user, ip, domain } = PRODUCT_FACTS[rule.product].entities;
+function entityMappings(product: Product | undefined): EntityMapping[] {
+  if (!product) return [];
+  const { user, ip, domain } = PRODUCT_FACTS[product].entities;
   const map = (entityType: EntityMapping["entityType"], identifier: string, field?: string) =>
     field ? [{ entityType, fieldMappings: [{ identifier, columnName: `${field}_s` }] }] : [];
   return [
@@ -68,21 +77,29 @@ function entityMappings(rule: CompiledRule): EntityMapping[] {
   ];
 }
 
-/** Analytics rule for one compiled rule; undefined when the rule has no azure part. */
-export function analyticsRuleSpec(rule: CompiledRule, customer: string): AnalyticsRuleSpec | undefined {
+/** The rule's description: the event's facts and response, or the detection's description. */
+function describe(rule: CompiledAlert): string {
+  const fires = `Fires when more than ${rule.threshold} matching event(s) arrive in ${rule.window}.`;
+  if (rule.kind === "detection")
+    return `${rule.description} (severity ${rule.severity}).\n${fires} Policy detection: ${rule.name}. Managed by keytos-siem.`;
+  return [
+    `${rule.description} (criticality ${rule.criticality}, severity ${rule.severity}).`,
+    `Response: ${rule.response}`,
+    `${fires} Policy rule: ${rule.rule}. Managed by keytos-siem.`,
+  ].join("\n");
+}
+
+/** Analytics rule for one alert (event or detection); undefined when it has no azure part. */
+export function analyticsRuleSpec(rule: CompiledAlert, customer: string): AnalyticsRuleSpec | undefined {
   const st = azureAlertOf(rule);
   if (!st) return undefined;
-  const { idField, idLabel: label } = PRODUCT_FACTS[rule.product];
-  const idLabel = `${label} ${rule.id}`;
+  const product = productOf(rule, st);
+  const idField = product && PRODUCT_FACTS[product].idField;
   return {
     ruleId: stableGuid("sentinel-rule", customer, rule.key),
     kind: "Scheduled",
-    displayName: `[keytos-siem ${customer}] ${rule.product} ${idLabel}: ${rule.name}`,
-    description: [
-      `${rule.description} (criticality ${rule.criticality}, severity ${rule.severity}).`,
-      `Response: ${rule.response}`,
-      `Fires when more than ${rule.threshold} matching event(s) arrive in ${rule.window}. Policy rule: ${rule.rule}. Managed by keytos-siem.`,
-    ].join("\n"),
+    displayName: `[keytos-siem ${customer}] ${rule.title}`,
+    description: describe(rule),
     enabled: true,
     query: st.kql,
     queryFrequency: st.queryFrequency,
@@ -93,8 +110,8 @@ export function analyticsRuleSpec(rule: CompiledRule, customer: string): Analyti
     suppressionEnabled: st.suppressionDuration !== undefined,
     suppressionDuration: st.suppressionDuration ?? DEFAULT_SUPPRESSION,
     eventGroupingSettings: { aggregationKind: "SingleAlert" },
-    entityMappings: entityMappings(rule),
-    customDetails: { [idField]: `${idField}_d`, Criticality: "Criticality_s" },
+    entityMappings: entityMappings(product),
+    customDetails: { ...(idField ? { [idField]: `${idField}_d` } : {}), Criticality: "Criticality_s" },
     incidentConfiguration: {
       createIncident: st.createIncident,
       groupingConfiguration: {

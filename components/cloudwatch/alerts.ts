@@ -10,8 +10,8 @@ import { envelopeKey } from "../catalog/envelope";
 import { eventKey, type Product } from "../catalog/events";
 import { sampleCatalog } from "../catalog/samples";
 import { strict } from "../config/yaml-file";
-import type { AlertCompiler, RuleContext } from "../policy/alerts";
-import type { CompiledRule } from "../policy/compile";
+import type { AlertCompiler, AlertContext, RuleContext } from "../policy/alerts";
+import type { CompiledAlert } from "../policy/compile";
 import { cloudwatchDetection } from "./detection";
 import { filterPatternMatches, parseFilterPattern } from "./filter-pattern";
 import { toCloudWatchEvent } from "./shape";
@@ -35,6 +35,16 @@ export function cloudWatchFilterPattern(product: Product, id: number): string {
 /** Metric name per event, e.g. `EZCA-4888`, `EZMonitor-18` (unique per (product, id)). */
 export function cloudWatchMetricName(product: Product, id: number): string {
   return `${product}-${id}`;
+}
+
+/** The filter pattern and metric of an alert: the guide's per event, the detection's own per detection. */
+function filterOf(rule: AlertContext): { pattern: string; metricName: string } {
+  if (rule.kind === "detection")
+    return { pattern: rule.queries.cloudwatch as string, metricName: `detection-${rule.name}` };
+  return {
+    pattern: cloudWatchFilterPattern(rule.product, rule.id),
+    metricName: cloudWatchMetricName(rule.product, rule.id),
+  };
 }
 
 /** Metric namespaces: 1-255 chars of letters, digits, `.-_/#:` and spaces, not starting with `AWS/`. */
@@ -74,7 +84,7 @@ export interface CloudWatchAlert {
 }
 
 /** This destination's alert of a compiled rule, if the rule has one. */
-export const cloudwatchAlertOf = (rule: CompiledRule) =>
+export const cloudwatchAlertOf = (rule: CompiledAlert) =>
   rule.destinations.cloudwatch as CloudWatchAlert | undefined;
 
 export const cloudwatchAlerts: AlertCompiler<CloudWatchAlert, typeof notify> = {
@@ -83,10 +93,9 @@ export const cloudwatchAlerts: AlertCompiler<CloudWatchAlert, typeof notify> = {
   notify,
   /** CloudWatch metric namespace for the metric filters. */
   defaults: { metricNamespace: metricNamespace.optional() },
-  compile: (event, rule, n, defaults) => ({
-    pattern: cloudWatchFilterPattern(event.product, event.id),
+  compile: (rule, n, defaults) => ({
+    ...filterOf(rule),
     metricNamespace: (defaults.metricNamespace as string | undefined) ?? DEFAULT_METRIC_NAMESPACE,
-    metricName: cloudWatchMetricName(event.product, event.id),
     period: rule.windowSeconds,
     evaluationPeriods: 1,
     statistic: "Sum",

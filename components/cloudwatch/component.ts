@@ -12,7 +12,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsOrThrow } from "../config/settings";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { cloudwatchAlertOf } from "./alerts";
 import { BearerTokenAuthentication, PlannedBearerTokenAuthentication } from "./bearer-auth";
 import {
@@ -29,10 +29,17 @@ import { senderPolicyDocument } from "./sender-policy";
 export interface CloudWatchDestinationArgs extends CloudWatchSettings {
   /** Customer name, used in default names and tags. */
   customer: string;
-  /** Compiled alert rules; those with a `cloudwatch` part get a metric filter and an alarm. */
-  rules: readonly CompiledRule[];
+  /** Compiled alerts (events and custom detections); those with a `cloudwatch` part get a metric filter and an alarm. */
+  rules: readonly CompiledAlert[];
   /** Registered by `plan` (DeployContext.planOnly): bearer auth's provider code is not serialized. */
   planOnly?: boolean;
+}
+
+/** The alarm's description: the event and its response, or the detection and its query. */
+function alarmDescription(rule: CompiledAlert): string {
+  if (rule.kind === "detection")
+    return `Detection ${rule.name} (policy detection). ${rule.description} Pattern: ${rule.queries.cloudwatch}`;
+  return `${rule.key} ${rule.name} (${rule.criticality}, policy rule ${rule.rule}). ${rule.description}. Response: ${rule.response}`;
 }
 
 export class CloudWatchDestination extends pulumi.ComponentResource {
@@ -162,7 +169,7 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
           `${name}-${rule.slug}-alarm`,
           {
             name: `keytos-${customer}-${rule.slug}`,
-            alarmDescription: `${rule.key} ${rule.name} (${rule.criticality}, policy rule ${rule.rule}). ${rule.description}. Response: ${rule.response}`,
+            alarmDescription: alarmDescription(rule),
             namespace: cw.metricNamespace,
             metricName: cw.metricName,
             statistic: cw.statistic,
@@ -172,7 +179,11 @@ export class CloudWatchDestination extends pulumi.ComponentResource {
             comparisonOperator: cw.comparisonOperator,
             treatMissingData: cw.treatMissingData,
             alarmActions: actions,
-            tags: { ...s.tags, event: rule.key, severity: rule.severity },
+            tags: {
+              ...s.tags,
+              ...(rule.kind === "event" ? { event: rule.key } : { detection: rule.name }),
+              severity: rule.severity,
+            },
           },
           { ...parent, dependsOn: [filter] },
         ).name,

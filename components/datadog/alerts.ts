@@ -10,7 +10,7 @@ import { PRODUCT_FACTS } from "../catalog/products";
 import { sampleCatalog } from "../catalog/samples";
 import { strict } from "../config/yaml-file";
 import type { AlertCompiler } from "../policy/alerts";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import type { Severity } from "../policy/schema";
 import { datadogDetection } from "./detection";
 import {
@@ -46,25 +46,29 @@ export interface DatadogAlert {
 }
 
 /** This destination's alert of a compiled rule, if the rule has one. */
-export const datadogAlertOf = (rule: CompiledRule) => rule.destinations.datadog as DatadogAlert | undefined;
+export const datadogAlertOf = (rule: CompiledAlert) => rule.destinations.datadog as DatadogAlert | undefined;
 
 export const datadogAlerts: AlertCompiler<DatadogAlert, typeof notify> = {
   detection: datadogDetection,
   key: "datadog",
   notify,
-  compile: (event, rule, n) => {
-    const search = datadogSearchQuery(event.product, event.id);
+  compile: (rule, n) => {
+    const search =
+      rule.kind === "event" ? datadogSearchQuery(rule.product, rule.id) : (rule.queries.datadog as string);
     return {
       search,
       query: datadogMonitorQuery(search, rule.windowSeconds, rule.threshold),
       priority: datadogPriority(rule.severity),
       handles: n.handles ?? [],
-      tags: [
-        `product:${event.product.toLowerCase()}`,
-        `${PRODUCT_FACTS[event.product].idTag}:${event.id}`,
-        `criticality:${rule.criticality.toLowerCase()}`,
-        `policy_rule:${rule.rule}`,
-      ],
+      tags:
+        rule.kind === "event"
+          ? [
+              `product:${rule.product.toLowerCase()}`,
+              `${PRODUCT_FACTS[rule.product].idTag}:${rule.id}`,
+              `criticality:${rule.criticality.toLowerCase()}`,
+              `policy_rule:${rule.rule}`,
+            ]
+          : [`detection:${rule.name}`],
     };
   },
   notifies: (a) => a.handles.length > 0,

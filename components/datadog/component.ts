@@ -7,7 +7,7 @@
 import * as datadog from "@pulumi/datadog";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsOrThrow } from "../config/settings";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { DATADOG_COMPONENT, type DatadogSettings, datadogSettings } from "./contract";
 import { monitorSpec } from "./monitor";
 import { type DatadogSite, datadogApiUrl, datadogIntakeUrl } from "./site";
@@ -15,8 +15,8 @@ import { type DatadogSite, datadogApiUrl, datadogIntakeUrl } from "./site";
 export interface DatadogDestinationArgs extends DatadogSettings {
   /** Customer name, used in names and tags. */
   customer: string;
-  /** Compiled alert rules; those with a `datadog` part get a monitor. */
-  rules: readonly CompiledRule[];
+  /** Compiled alerts (events and custom detections); those with a `datadog` part get a monitor. */
+  rules: readonly CompiledAlert[];
 }
 
 export class DatadogDestination extends pulumi.ComponentResource {

@@ -4,7 +4,7 @@
  * incident (no renotify), no-data is normal (not an alert), sample logs in the notification.
  */
 import { PRODUCT_FACTS } from "../catalog/products";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { datadogAlertOf } from "./alerts";
 
 export interface MonitorSpec {
@@ -24,25 +24,34 @@ export interface MonitorSpec {
   notifyAudit: false;
 }
 
-/** Monitor for one rule; undefined when the rule has no datadog part. */
-export function monitorSpec(rule: CompiledRule, customer: string): MonitorSpec | undefined {
+/** The message's heading and body: the event's facts and response, or the detection's description. */
+function about(rule: CompiledAlert): string[] {
+  if (rule.kind === "detection")
+    return [`**Detection ${rule.name}** (severity ${rule.severity})`, "", rule.description];
+  return [
+    `**${rule.product} ${PRODUCT_FACTS[rule.product].idLabel} ${rule.id} — ${rule.name}** (criticality ${rule.criticality}, severity ${rule.severity})`,
+    "",
+    rule.description,
+    "",
+    `Response: ${rule.response}`,
+  ];
+}
+
+/** Monitor for one alert (event or detection); undefined when it has no datadog part. */
+export function monitorSpec(rule: CompiledAlert, customer: string): MonitorSpec | undefined {
   const dd = datadogAlertOf(rule);
   if (!dd) return undefined;
-  const idLabel = `${PRODUCT_FACTS[rule.product].idLabel} ${rule.id}`;
   const handles = dd.handles.length > 0 ? `\n\nNotify: ${dd.handles.join(" ")}` : "";
+  const from = rule.kind === "event" ? `Policy rule: ${rule.rule}` : `Policy detection: ${rule.name}`;
   return {
-    name: `[keytos-siem ${customer}] ${rule.product} ${idLabel}: ${rule.name}`,
+    name: `[keytos-siem ${customer}] ${rule.title}`,
     type: "log alert",
     query: dd.query,
     message:
       [
-        `**${rule.product} ${idLabel} — ${rule.name}** (criticality ${rule.criticality}, severity ${rule.severity})`,
+        ...about(rule),
         "",
-        rule.description,
-        "",
-        `Response: ${rule.response}`,
-        "",
-        `More than ${rule.threshold} matching event(s) in the last ${rule.window}: \`${dd.search}\`. Policy rule: ${rule.rule}.`,
+        `More than ${rule.threshold} matching event(s) in the last ${rule.window}: \`${dd.search}\`. ${from}.`,
       ].join("\n") + handles,
     priority: String(dd.priority),
     tags: [...dd.tags, `customer:${customer}`, "managed-by:keytos-siem"].sort(),

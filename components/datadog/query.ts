@@ -76,10 +76,73 @@ const MONITOR_QUERY =
 
 /**
  * One search term: `key:value` with a reserved attribute (service, source, host, status) or an
- * `@attribute` path, and a plain or quoted value. Terms are separated by spaces (implicit AND)
- * or an explicit AND.
+ * `@attribute` path, and a value: letters, digits and `. * @ -`, \-escaped characters, or quoted.
  */
-const TERM = /^(?:service|source|host|status|@[A-Za-z_][\w.-]*):(?:[\w.*-]+|"(?:[^"\\]|\\.)+")$/;
+const TERM = /^(?:service|source|host|status|@[A-Za-z_][\w.-]*):(?:(?:[\w.*@-]|\\.)+|"(?:[^"\\]|\\.)+")$/;
+
+/** A parsed log search: terms combined with AND (explicit or implied by a space), OR, - / NOT, parentheses. */
+export type SearchNode =
+  | { kind: "term"; key: string; value: string }
+  | { kind: "and"; items: SearchNode[] }
+  | { kind: "or"; items: SearchNode[] }
+  | { kind: "not"; item: SearchNode };
+
+/** Parentheses, a `-` that negates what follows it, or a word (escapes and quoted parts kept whole). */
+const TOKEN = /\s*(\(|\)|-(?=[^\s)])|(?:[^\s()"\\]|\\.|"(?:[^"\\]|\\.)*")+)/y;
+
+/**
+ * Parses a log search of the shapes this toolkit writes (the guide's `service:EZCA @EventID:4888`,
+ * a detection's `(a AND -b) OR c`); throws with the reason for anything else.
+ */
+export function parseDatadogSearch(text: string): SearchNode {
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const at = TOKEN.lastIndex;
+    const m = TOKEN.exec(text);
+    if (!m) {
+      if (text.slice(at).trim() === "") break;
+      throw new Error(
+        `cannot read the search from ${JSON.stringify(text.slice(at).trim())} (an unclosed quote?)`,
+      );
+    }
+    tokens.push(m[1] as string);
+  }
+  if (tokens.length === 0) throw new Error("empty search");
+  let i = 0;
+  const unary = (): SearchNode => {
+    const t = tokens[i++];
+    if (t === undefined) throw new Error("search ends too early");
+    if (t === "-" || t === "NOT") return { kind: "not", item: unary() };
+    if (t === "(") {
+      const inner = or();
+      if (tokens[i++] !== ")") throw new Error('missing ")"');
+      return inner;
+    }
+    if (!TERM.test(t)) throw new Error(`search term ${JSON.stringify(t)} is not key:value`);
+    const colon = t.indexOf(":");
+    return { kind: "term", key: t.slice(0, colon), value: t.slice(colon + 1) };
+  };
+  const and = (): SearchNode => {
+    const items = [unary()];
+    for (let t = tokens[i]; t !== undefined && t !== "OR" && t !== ")"; t = tokens[i]) {
+      if (t === "AND") i++;
+      items.push(unary());
+    }
+    return items.length === 1 ? (items[0] as SearchNode) : { kind: "and", items };
+  };
+  const or = (): SearchNode => {
+    const items = [and()];
+    while (tokens[i] === "OR") {
+      i++;
+      items.push(and());
+    }
+    return items.length === 1 ? (items[0] as SearchNode) : { kind: "or", items };
+  };
+  const tree = or();
+  if (i < tokens.length) throw new Error(`unexpected ${JSON.stringify(tokens[i])}`);
+  return tree;
+}
 
 /** Parses a log-monitor query of the form this toolkit generates; throws with the reason if malformed. */
 export function parseDatadogMonitorQuery(query: string): MonitorQueryParts {
@@ -114,13 +177,12 @@ export function parseDatadogMonitorQuery(query: string): MonitorQueryParts {
 }
 
 function checkSearch(search: string, query: string): void {
-  const terms = search.split(/\s+/).filter((t) => t !== "" && t !== "AND");
-  if (terms.length === 0) throw new DatadogQueryError("empty search", query);
   if (search.trim() !== search || /\s{2,}/.test(search)) {
     throw new DatadogQueryError("search has stray whitespace", query);
   }
-  for (const term of terms) {
-    if (!TERM.test(term))
-      throw new DatadogQueryError(`search term ${JSON.stringify(term)} is not key:value`, query);
+  try {
+    parseDatadogSearch(search);
+  } catch (err) {
+    throw new DatadogQueryError((err as Error).message, query);
   }
 }

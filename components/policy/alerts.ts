@@ -5,32 +5,52 @@
  * destination: the compilers it is given decide which `destinations:` and `notify:` keys exist.
  */
 import type { z } from "zod";
-import type { CatalogEvent, Category, Criticality, Product } from "../catalog/events";
-import type { DetectionCompiler } from "./detection";
+import type { Category, Criticality, Product } from "../catalog/events";
+import type { DetectionCompiler, Expr } from "./detection";
 import type { Severity } from "./schema";
 
-/** One alerted event, as every destination sees it (a compiled rule without its alerts). */
-export interface RuleContext {
-  /** "EZCA:4888" */
+/** What every alert has, whatever it matches: what the components, `plan` and `smoke` read. */
+interface AlertContextBase {
+  /** Unique across the policy's alerts: "EZCA:4888", "detection:web-cert-outside-admins". */
   key: string;
-  /** Resource-name friendly id: "ezca-4888". */
+  /** Resource-name friendly and stable (resource names derive from it): "ezca-4888", "detection-web-cert-outside-admins". */
   slug: string;
-  product: Product;
-  id: number;
-  category: Category;
-  /** Event summary, from the catalog. */
-  name: string;
+  /** One line naming the alert: "EZCA Event ID 4888: Certificate request denied". */
+  title: string;
   description: string;
-  response: string;
-  /** Criticality after the policy's overrides. */
-  criticality: Criticality;
-  /** Name of the policy rule that selected this event. */
+  /** Name of the policy rule (or the detection) that made this alert. */
   rule: string;
   severity: Severity;
   window: string;
   windowSeconds: number;
   threshold: number;
 }
+
+/** One alerted catalog event, as every destination sees it (a compiled rule without its alerts). */
+export interface RuleContext extends AlertContextBase {
+  kind: "event";
+  product: Product;
+  id: number;
+  category: Category;
+  /** Event summary, from the catalog. */
+  name: string;
+  response: string;
+  /** Criticality after the policy's overrides. */
+  criticality: Criticality;
+}
+
+/** One custom detection, as every destination sees it (a compiled detection without its alerts). */
+export interface DetectionContext extends AlertContextBase {
+  kind: "detection";
+  /** The detection's name in the policy. */
+  name: string;
+  expr: Expr;
+  /** Each enabled destination's query, by destination key (its DetectionCompiler's output). */
+  queries: Record<string, string>;
+}
+
+/** What a destination compiles an alert for: an alerted event or a custom detection. */
+export type AlertContext = RuleContext | DetectionContext;
 
 /** The policy's `defaults:` section, as compilers read it (their own fields included). */
 export type PolicyDefaults = Record<string, unknown>;
@@ -44,8 +64,11 @@ export interface AlertCompiler<A = unknown, N extends z.ZodType = z.ZodType> {
   readonly notify: N;
   /** Extra fields this destination adds to the policy's `defaults:` (e.g. a metric namespace). */
   readonly defaults?: z.ZodRawShape;
-  /** The alert for one selected event; `notify` is defaults' notify merged with the rule's. */
-  compile(event: CatalogEvent, rule: RuleContext, notify: z.output<N>, defaults: PolicyDefaults): A;
+  /**
+   * The alert for one selected event or custom detection (whose query is `rule.queries[key]`);
+   * `notify` is defaults' notify merged with the rule's.
+   */
+  compile(rule: AlertContext, notify: z.output<N>, defaults: PolicyDefaults): A;
   /**
    * Whether the alert notifies someone (a topic, an @-handle, an incident): `policy check` and
    * `plan` warn about alerts that fire where nobody looks.
@@ -79,3 +102,19 @@ export function compilerNamed<C extends Pick<AlertCompiler, "key" | "aliases">>(
 ): C | undefined {
   return compilers.find((c) => namesOf(c).includes(name));
 }
+
+/** The compilers these destination names (keys or aliases) enable, all when none are given, in the compilers' order. */
+export function enabledCompilers<C extends Pick<AlertCompiler, "key" | "aliases">>(
+  names: readonly string[] | undefined,
+  compilers: readonly C[],
+): C[] {
+  if (!names) return [...compilers];
+  const wanted = new Set(names.map((n) => compilerNamed(compilers, n)));
+  return compilers.filter((c) => wanted.has(c));
+}
+
+/** A compiler's section of a `notify:` map, under its key or any alias. */
+export const notifySection = (
+  notify: Record<string, unknown> | undefined,
+  a: Pick<AlertCompiler, "key" | "aliases">,
+): Record<string, unknown> => Object.assign({}, ...namesOf(a).map((n) => notify?.[n]));

@@ -16,8 +16,9 @@ import {
   PRODUCTS,
   type Product,
 } from "../catalog/events";
+import { PRODUCT_FACTS } from "../catalog/products";
 import { formatPath, type IssuePath, type FileIssue as PolicyIssue } from "../config/yaml-file";
-import { type AlertCompiler, compilerNamed, namesOf, type RuleContext } from "./alerts";
+import { type AlertCompiler, enabledCompilers, notifySection, type RuleContext } from "./alerts";
 import { type CompiledDetection, compileDetections } from "./detections";
 import { formatDuration } from "./duration";
 import { type PolicyFile, type PolicyRule, type Select, selectSchema } from "./schema";
@@ -27,13 +28,23 @@ export interface CompiledRule<A extends object = Record<string, unknown>> extend
   destinations: Partial<A>;
 }
 
+/** Any alert the policy makes (an alerted event or a custom detection): what destinations deploy. */
+export type CompiledAlert<A extends object = Record<string, unknown>> =
+  | CompiledRule<A>
+  | CompiledDetection<A>;
+
 export interface CompiledPolicy<A extends object = Record<string, unknown>> {
   rules: CompiledRule<A>[];
   /** Catalog events no rule alerts on (excluded, or not selected). */
   unalerted: { key: string; criticality: Criticality; reason: "excluded" | "not selected" }[];
   /** The policy's custom detections, when it has any. */
-  detections?: CompiledDetection[];
+  detections?: CompiledDetection<A>[];
 }
+
+/** Every alert of a compiled policy: its alerted events, then its custom detections. */
+export const alertsOf = <A extends object>(
+  policy: Pick<CompiledPolicy<A>, "rules" | "detections">,
+): CompiledAlert<A>[] => [...policy.rules, ...(policy.detections ?? [])];
 
 /** Thrown by compilePolicy with every semantic problem found (paths into the policy file). */
 export class PolicySemanticError extends Error {
@@ -213,18 +224,6 @@ export function compilePolicy(
   return { rules, unalerted, ...(policy.detections ? { detections } : {}) };
 }
 
-/** The compilers a rule enables (names and aliases resolved), in the compilers' order. */
-function enabledFor(rule: PolicyRule, policy: PolicyFile, alerters: readonly AlertCompiler[]) {
-  const names = rule.destinations ?? policy.defaults?.destinations;
-  if (!names) return alerters;
-  const wanted = new Set(names.map((n) => compilerNamed(alerters, n)));
-  return alerters.filter((a) => wanted.has(a));
-}
-
-/** A section of `notify:` for one compiler, under its key or any alias. */
-const notifyOf = (notify: Record<string, unknown> | undefined, a: AlertCompiler) =>
-  Object.assign({}, ...namesOf(a).map((n) => notify?.[n]));
-
 function compileRule(
   event: CatalogEvent,
   criticality: Criticality,
@@ -234,13 +233,16 @@ function compileRule(
 ): CompiledRule {
   const defaults = policy.defaults ?? {};
   const windowSeconds = rule.window ?? defaults.window ?? DEFAULT_WINDOW_S;
+  const { idLabel } = PRODUCT_FACTS[event.product];
   const context: RuleContext = {
+    kind: "event",
     key: eventKey(event.product, event.id),
     slug: `${event.product.toLowerCase()}-${event.id}`,
     product: event.product,
     id: event.id,
     category: event.category,
     name: event.summary,
+    title: `${event.product} ${idLabel} ${event.id}: ${event.summary}`,
     description: event.description,
     response: event.response,
     criticality,
@@ -251,10 +253,10 @@ function compileRule(
     threshold: rule.threshold ?? defaults.threshold ?? 0,
   };
   const destinations: Record<string, unknown> = {};
-  for (const a of enabledFor(rule, policy, alerters)) {
+  for (const a of enabledCompilers(rule.destinations ?? defaults.destinations, alerters)) {
     // Sections are already parsed by the policy schema: merge them, the rule's fields winning.
-    const notify = { ...notifyOf(defaults.notify, a), ...notifyOf(rule.notify, a) };
-    destinations[a.key] = a.compile(event, context, notify, defaults);
+    const notify = { ...notifySection(defaults.notify, a), ...notifySection(rule.notify, a) };
+    destinations[a.key] = a.compile(context, notify, defaults);
   }
   return { ...context, destinations };
 }

@@ -1,26 +1,22 @@
 /**
  * The policy's custom detections compiled by every enabled destination's DetectionCompiler, in
  * one pass: a detection's own problems (fields, modifiers, condition) and what a destination
- * cannot express are all reported together, each naming the detection and the fix.
+ * cannot express are all reported together, each naming the detection and the fix. Each
+ * expressible detection then gets each enabled destination's alert, as an alerted event does.
  */
 import type { FileIssue as PolicyIssue } from "../config/yaml-file";
-import { type AlertCompiler, compilerNamed } from "./alerts";
-import { type Expr, parseDetection } from "./detection";
+import { type AlertCompiler, type DetectionContext, enabledCompilers, notifySection } from "./alerts";
+import { parseDetection } from "./detection";
 import { formatDuration } from "./duration";
 import type { PolicyFile } from "./schema";
 
-export interface CompiledDetection {
-  name: string;
-  description?: string;
-  severity: PolicyFile["rules"][number]["severity"];
-  window: string;
-  windowSeconds: number;
-  threshold: number;
+/** A custom detection with each enabled destination's alert, by destination key. */
+export interface CompiledDetection<A extends object = Record<string, unknown>> extends DetectionContext {
   /** The detection block as written (Sigma's syntax): exported as a Sigma rule. */
   detection: Record<string, unknown>;
-  expr: Expr;
-  /** Each enabled destination's query, by destination key. */
-  queries: Record<string, string>;
+  /** Why each alerting destination left out of this detection's destinations could not express it. */
+  inexpressible: Record<string, string>;
+  destinations: Partial<A>;
 }
 
 const DEFAULT_WINDOW_S = 300;
@@ -32,6 +28,7 @@ export function compileDetections(
 ): CompiledDetection[] {
   const compiled: CompiledDetection[] = [];
   const ruleNames = new Set(policy.rules.map((r) => r.name));
+  const defaults = policy.defaults ?? {};
   policy.detections?.forEach((d, k) => {
     const at = ["detections", k];
     if (ruleNames.has(d.name))
@@ -43,30 +40,43 @@ export function compileDetections(
     const parsed = parseDetection(d.detection);
     for (const message of parsed.issues) issues.push({ path: [...at, "detection"], message });
     if (!parsed.expr) return;
-    const names = d.destinations ?? policy.defaults?.destinations;
-    const enabled = names ? names.map((n) => compilerNamed(alerters, n) as AlertCompiler) : alerters;
+    const enabled = enabledCompilers(d.destinations ?? defaults.destinations, alerters);
     const queries: Record<string, string> = {};
-    for (const a of enabled) {
+    const inexpressible: Record<string, string> = {};
+    for (const a of alerters) {
       const result = a.detection?.(parsed.expr) ?? { unsupported: `${a.key} compiles no custom detections` };
-      if ("query" in result) queries[a.key] = result.query;
+      if ("query" in result) {
+        if (enabled.includes(a)) queries[a.key] = result.query;
+      } else if (!enabled.includes(a)) inexpressible[a.key] = result.unsupported;
       else
         issues.push({
           path: [...at, "detection"],
           message: `${result.unsupported}; remove ${a.key} from this detection's destinations`,
         });
     }
-    const windowSeconds = d.window ?? policy.defaults?.window ?? DEFAULT_WINDOW_S;
-    compiled.push({
+    const windowSeconds = d.window ?? defaults.window ?? DEFAULT_WINDOW_S;
+    const context: DetectionContext = {
+      kind: "detection",
+      key: `detection:${d.name}`,
+      slug: `detection-${d.name}`,
       name: d.name,
-      ...(d.description ? { description: d.description } : {}),
+      title: `Detection ${d.name}`,
+      description: d.description ?? `Custom detection ${d.name} of the alert policy.`,
+      rule: d.name,
       severity: d.severity,
       window: formatDuration(windowSeconds),
       windowSeconds,
-      threshold: d.threshold ?? policy.defaults?.threshold ?? 0,
-      detection: d.detection,
+      threshold: d.threshold ?? defaults.threshold ?? 0,
       expr: parsed.expr,
       queries,
-    });
+    };
+    const destinations: Record<string, unknown> = {};
+    for (const a of enabled) {
+      if (queries[a.key] === undefined) continue;
+      const notify = { ...notifySection(defaults.notify, a), ...notifySection(d.notify, a) };
+      destinations[a.key] = a.compile(context, notify, defaults);
+    }
+    compiled.push({ ...context, detection: d.detection, inexpressible, destinations });
   });
   return compiled;
 }

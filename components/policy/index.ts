@@ -46,3 +46,4 @@ export function compilePolicySource(
 ): CompiledPolicy {
   return compileLocated(parsePolicy(text, file, alerters), file, alerters);
 }
+export * from "./witness";

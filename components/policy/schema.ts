@@ -101,6 +101,7 @@ export function policySchema(alerters: readonly AlertCompiler[]) {
           /** Alert when more than this many matching events arrive in the window (Sigma: a count). */
           threshold: z.int().min(0).optional(),
           destinations: destinations.optional(),
+          notify: notify.optional(),
           enabled: z.boolean().optional(),
         }).refine((d) => (d.detection === undefined) !== (d.sigma === undefined), {
           error: "give either detection: (Sigma detection syntax) or sigma: <rule file>, not both",

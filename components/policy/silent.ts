@@ -5,10 +5,10 @@
  * one warning per policy rule and destination. Pure; names no destination.
  */
 import type { AlertCompiler } from "./alerts";
-import type { CompiledPolicy } from "./compile";
+import { alertsOf, type CompiledPolicy } from "./compile";
 
 export interface SilentAlerts {
-  /** The policy rule whose alerts notify nobody. */
+  /** The policy rule (or custom detection) whose alerts notify nobody. */
   rule: string;
   /** The destination key. */
   destination: string;
@@ -29,27 +29,28 @@ function abbreviated(items: readonly string[], shown = 4): string {
  * so a rule's alerts at one destination all have a target or none has.
  */
 export function silentAlerts(
-  policy: Pick<CompiledPolicy, "rules">,
+  policy: Pick<CompiledPolicy, "rules" | "detections">,
   alerters: readonly AlertCompiler[],
 ): SilentAlerts[] {
-  const found = new Map<string, { rule: string; compiler: AlertCompiler; events: string[] }>();
-  for (const rule of policy.rules) {
+  const found = new Map<string, { rule: string; what: string; compiler: AlertCompiler; events: string[] }>();
+  for (const rule of alertsOf(policy)) {
     for (const a of alerters) {
       const alert = rule.destinations[a.key];
       if (alert === undefined || a.notifies(alert)) continue;
-      const id = `${rule.rule}\0${a.key}`;
-      const group = found.get(id) ?? { rule: rule.rule, compiler: a, events: [] };
+      const what = rule.kind === "event" ? "policy rule" : "policy detection";
+      const id = `${what}\0${rule.rule}\0${a.key}`;
+      const group = found.get(id) ?? { rule: rule.rule, what, compiler: a, events: [] };
       group.events.push(rule.key);
       found.set(id, group);
     }
   }
-  return [...found.values()].map(({ rule, compiler, events }) => {
+  return [...found.values()].map(({ rule, what: kind, compiler, events }) => {
     const what = events.length === 1 ? "alert notifies" : "alerts notify";
     return {
       rule,
       destination: compiler.key,
       events,
-      message: `policy rule "${rule}": ${events.length} ${compiler.key} ${what} nobody (${abbreviated(events)}); ${compiler.addTarget}`,
+      message: `${kind} "${rule}": ${events.length} ${compiler.key} ${what} nobody (${abbreviated(events)}); ${compiler.addTarget}`,
     };
   });
 }

@@ -80,7 +80,7 @@ export const sigmaFileName = (rule: Pick<RuleContext, "product" | "id">) =>
   `keytos_${rule.product.toLowerCase()}_${rule.id}.yml`;
 
 /** A rule as YAML text. */
-export const sigmaYaml = (rule: SigmaRule) => stringify(rule, { lineWidth: 0 });
+export const sigmaYaml = (rule: SigmaRule | SigmaCorrelationRule) => stringify(rule, { lineWidth: 0 });
 
 /** Every alerted event's rule as a file: name and YAML text, in the policy's order. */
 export function sigmaRuleFiles(rules: readonly RuleContext[]): { file: string; yaml: string }[] {
@@ -103,12 +103,62 @@ export function sigmaDetectionRule(d: CompiledDetection): SigmaRule {
   };
 }
 
-/** Every custom detection's rule as a file (keytos_detection_<name>.yml). */
+/** A Sigma correlation rule: the base rule's events counted over a timespan. */
+export interface SigmaCorrelationRule {
+  title: string;
+  id: string;
+  status: "experimental";
+  description: string;
+  author: string;
+  date: string;
+  correlation: {
+    type: "event_count";
+    rules: string[];
+    timespan: string;
+    condition: { gte: number };
+    /** Keep the base rule's own query too: it is a rule of its own (every match). */
+    generate: true;
+  };
+  falsepositives: string[];
+  level: SigmaRule["level"];
+}
+
+/**
+ * A detection with a threshold as a correlation rule: more than `threshold` events of its base
+ * rule within its window (Sigma's event_count, gte threshold + 1); none for a threshold of 0.
+ */
+export function sigmaCorrelationRule(d: CompiledDetection): SigmaCorrelationRule | undefined {
+  if (d.threshold === 0) return undefined;
+  const base = sigmaDetectionRule(d);
+  return {
+    title: `Keytos custom detection ${d.name}: more than ${d.threshold} in ${d.window}`,
+    id: uuidv5(`detection-count:${d.name}`, SIGMA_RULE_NAMESPACE),
+    status: "experimental",
+    description: `${base.description}: alerts when more than ${d.threshold} matching events arrive in ${d.window}`,
+    author: "keytos-siem",
+    date: SIGMA_RULE_DATE,
+    correlation: {
+      type: "event_count",
+      rules: [base.id],
+      timespan: d.window,
+      condition: { gte: d.threshold + 1 },
+      generate: true,
+    },
+    falsepositives: base.falsepositives,
+    level: base.level,
+  };
+}
+
+/** Every custom detection's rule as a file (keytos_detection_<name>.yml), and its correlation (<...>_count.yml). */
 export function sigmaDetectionFiles(
   detections: readonly CompiledDetection[],
 ): { file: string; yaml: string }[] {
-  return detections.map((d) => ({
-    file: `keytos_detection_${d.name.replace(/-/g, "_")}.yml`,
-    yaml: sigmaYaml(sigmaDetectionRule(d)),
-  }));
+  return detections.flatMap((d) => {
+    const stem = `keytos_detection_${d.name.replace(/-/g, "_")}`;
+    const count = sigmaCorrelationRule(d);
+    return [
+      { file: `${stem}.yml`, yaml: sigmaYaml(sigmaDetectionRule(d)) },
+      ...(count ? [{ file: `${stem}_count.yml`, yaml: sigmaYaml(count) }] : []),
+    ];
+  });
 }

@@ -14,7 +14,7 @@ import { PRODUCT_FACTS } from "../catalog/products";
 import { sampleCatalog } from "../catalog/samples";
 import { strict } from "../config/yaml-file";
 import type { AlertCompiler } from "../policy/alerts";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { formatDuration } from "../policy/duration";
 import { duration, type Severity } from "../policy/schema";
 import { splunkDetection } from "./detection";
@@ -53,7 +53,7 @@ export interface SplunkAlert {
 }
 
 /** This destination's alert of a compiled rule, if the rule has one. */
-export const splunkAlertOf = (rule: CompiledRule) => rule.destinations.splunk as SplunkAlert | undefined;
+export const splunkAlertOf = (rule: CompiledAlert) => rule.destinations.splunk as SplunkAlert | undefined;
 
 /** The SPL that selects one catalog event (quoted text, a bare number for the id). */
 export function splunkSelection(event: Pick<CatalogEvent, "product" | "id" | "category">): string {
@@ -93,12 +93,12 @@ export function splunkSchedule(windowSeconds: number): {
 export const splunkAlerts: AlertCompiler<SplunkAlert, typeof notify> = {
   key: "splunk",
   notify,
-  compile: (event, rule, n) => {
+  compile: (rule, n) => {
     const schedule = splunkSchedule(rule.windowSeconds);
     // Overlapping runs would see the same events again: mute for one window unless the policy says otherwise.
     const suppress = n.suppressFor ?? (schedule.overlaps ? rule.windowSeconds : undefined);
     return {
-      search: splunkSelection(event),
+      search: rule.kind === "event" ? splunkSelection(rule) : (rule.queries.splunk as string),
       cronSchedule: schedule.cron,
       earliestTime: `-${formatDuration(rule.windowSeconds)}@m`,
       latestTime: "@m",

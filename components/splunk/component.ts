@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PRODUCT_FACTS } from "../catalog/products";
 import { settingsOrThrow } from "../config/settings";
-import type { CompiledRule } from "../policy/compile";
+import type { CompiledAlert } from "../policy/compile";
 import { type SplunkAlert, splunkAlertOf, splunkSearch } from "./alerts";
 import { SPLUNK_COMPONENT, type SplunkSettings, splunkSettings } from "./contract";
 import { splunkObject } from "./providers";
@@ -17,8 +17,8 @@ import type { Form } from "./rest";
 export interface SplunkDestinationArgs extends SplunkSettings {
   /** Customer name, used in names. */
   customer: string;
-  /** Compiled alert rules; those with a `splunk` part get a saved search. */
-  rules: readonly CompiledRule[];
+  /** Compiled alerts (events and custom detections); those with a `splunk` part get a saved search. */
+  rules: readonly CompiledAlert[];
   /** The admin credential as an Authorization header value (`Bearer <token>`, `Basic <base64>`): a Pulumi secret. */
   authorization: pulumi.Input<string>;
   /** Registered by `plan` (DeployContext.planOnly): the providers' code is not serialized. */
@@ -32,18 +32,25 @@ export function defaultHecUrl(managementUrl: string): string {
   return u.origin;
 }
 
+/** What the saved search is about: the event's facts and response, or the detection's description. */
+function savedSearchDescription(rule: CompiledAlert, customer: string): string {
+  if (rule.kind === "detection")
+    return `[keytos-siem ${customer}] Detection ${rule.name}: ${rule.description} (severity ${rule.severity}). Policy detection: ${rule.name}.`;
+  const idLabel = `${PRODUCT_FACTS[rule.product].idLabel} ${rule.id}`;
+  return `[keytos-siem ${customer}] ${rule.product} ${idLabel}: ${rule.name} (criticality ${rule.criticality}). ${rule.description}. Response: ${rule.response} Policy rule: ${rule.rule}.`;
+}
+
 /** The saved search's REST fields for one alert (what `plan` shows and the provider sends). */
 export function savedSearchSettings(
-  rule: CompiledRule,
+  rule: CompiledAlert,
   alert: SplunkAlert,
   index: string,
   customer: string,
 ): Form {
   const actions = [...(alert.emails.length > 0 ? ["email"] : []), ...(alert.webhookUrl ? ["webhook"] : [])];
-  const idLabel = `${PRODUCT_FACTS[rule.product].idLabel} ${rule.id}`;
   return {
     search: splunkSearch(alert, index),
-    description: `[keytos-siem ${customer}] ${rule.product} ${idLabel}: ${rule.name} (criticality ${rule.criticality}). ${rule.description}. Response: ${rule.response} Policy rule: ${rule.rule}.`,
+    description: savedSearchDescription(rule, customer),
     is_scheduled: "1",
     cron_schedule: alert.cronSchedule,
     "dispatch.earliest_time": alert.earliestTime,

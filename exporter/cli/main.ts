@@ -126,6 +126,14 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         compiled.rules = compiled.rules
           .filter((r) => r.destinations[only.key] !== undefined)
           .map((r) => ({ ...r, destinations: { [only.key]: r.destinations[only.key] } }));
+        compiled.detections = compiled.detections?.map((d) => ({
+          ...d,
+          destinations:
+            d.destinations[only.key] === undefined ? {} : { [only.key]: d.destinations[only.key] },
+          inexpressible: Object.fromEntries(
+            Object.entries(d.inexpressible).filter(([key]) => key === only.key),
+          ),
+        }));
       }
       out.stdout(
         opts.json

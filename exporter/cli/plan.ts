@@ -167,6 +167,13 @@ function alertMatrix(plan: Plan, dests: string[], layout: Layout): string {
   );
 }
 
+/** "27 alerted events", or "27 alerted events + 2 custom detections". */
+function alertCount(plan: Plan): string {
+  const detections = plan.alerts.filter((a) => a.key.startsWith("detection:")).length;
+  const events = `${plan.alerts.length - detections} alerted events`;
+  return detections ? `${events} + ${detections} custom detection${detections > 1 ? "s" : ""}` : events;
+}
+
 export function renderPlan(plan: Plan, destinations: readonly Destination[], layout: Layout): string {
   const wide = layout.width === undefined;
   const providers = plan.providers.map((p) => `${p.name} (${settingTexts(p.settings).join("  ")})`);
@@ -214,7 +221,7 @@ export function renderPlan(plan: Plan, destinations: readonly Destination[], lay
   }
   lines.push(
     paragraph(
-      `Alert matrix: ${plan.alerts.length} alerted events x ${dests.length} alerting destinations (${dests.join(", ")})`,
+      `Alert matrix: ${alertCount(plan)} x ${dests.length} alerting destinations (${dests.join(", ")})`,
       layout,
     ),
     alertMatrix(plan, dests, layout),

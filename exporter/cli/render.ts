@@ -34,6 +34,42 @@ export function queryRows(
   );
 }
 
+/** The custom detections: each one's settings, then its query per destination (or why it has none there). */
+function detectionsSection(
+  compiled: CompiledPolicy,
+  alerters: readonly AlertCompiler[],
+  layout: Layout,
+): string[] {
+  const detections = compiled.detections ?? [];
+  if (detections.length === 0) return [];
+  return [
+    paragraph(`Custom detections: ${detections.length}`, layout),
+    renderTable(
+      ["Detection", "Severity", "Window", "> N", "Description"],
+      detections.map((d) => [d.name, d.severity, d.window, String(d.threshold), d.description]),
+      layout,
+    ),
+    "",
+    "Detection queries per destination",
+    renderTable(
+      ["Detection", "Destination", "Query"],
+      queryRows(
+        detections.map((d) => ({
+          event: d.name,
+          queries: alerters.flatMap((a): [string, string][] => {
+            const alert = d.destinations[a.key];
+            if (alert !== undefined) return [[a.key, (a.describe ?? a.summary)(alert)]];
+            const why = d.inexpressible[a.key];
+            return why ? [[a.key, `not deployed: ${why}`]] : [];
+          }),
+        })),
+      ),
+      layout,
+    ),
+    "",
+  ];
+}
+
 export function renderCompiled(
   file: string,
   compiled: CompiledPolicy,
@@ -94,6 +130,7 @@ export function renderCompiled(
     "Queries per destination",
     queries,
     "",
+    ...detectionsSection(compiled, alerters, layout),
     paragraph(`Not alerted (still shipped and searchable): ${silent || "none"}`, layout),
     "",
   ].join("\n");

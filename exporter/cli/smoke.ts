@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { readTextFile, unreadable } from "../../components/config/yaml-file";
 import { type Destination, secretOutputName } from "../../components/destination";
-import { readPolicy } from "../../components/policy";
+import { alertsOf, readPolicy } from "../../components/policy";
 import { alertCompilers } from "../../components/registry";
 import { outputsSchemaFor, type StackOutputValues, secretOutputNames } from "../../stacks/outputs";
 import type { SinkSpec, SmokeContext } from "../sinks/spec";
@@ -102,7 +102,7 @@ function policyCheck(outputs: StackOutputValues, keys: string[], file: string): 
     result: same ? "pass" : "fail",
     durationMs: 0,
     detail: same
-      ? `${file}: the same ${local.length} alerted events as the stack's alertRules`
+      ? `${file}: the same ${local.length} alerts (events and detections) as the stack's alertRules`
       : `${file} differs from the deployed stack (run pulumi up first): ${missing.length ? `deployed only: ${missing.join(", ")}` : ""}${extra.length ? ` local only: ${extra.join(", ")}` : ""}`.trim(),
   };
 }
@@ -152,7 +152,7 @@ export async function runSmoke(
   }
   const root = projectRoot();
   const policyFile = opts.policy ?? path.resolve(root, outputs.policyFile);
-  const rules = readPolicy(policyFile, alertCompilers(registries.destinations)).rules;
+  const rules = alertsOf(readPolicy(policyFile, alertCompilers(registries.destinations)));
   const patienceS = opts.patience !== undefined ? Number(opts.patience) : undefined;
   if (patienceS !== undefined && (!Number.isFinite(patienceS) || patienceS <= 0)) {
     throw new UsageError(`--patience ${opts.patience} must be a positive number of seconds`);

@@ -5,7 +5,7 @@
  * its own SDK.
  */
 import type { z } from "zod";
-import type { CompiledRule } from "../../components/policy/compile";
+import type { CompiledAlert } from "../../components/policy/compile";
 import type { Sink } from "../pipeline/sink";
 import type { SmokeResult } from "../smoke/result";
 
@@ -17,7 +17,8 @@ export interface SinkOptions {
 }
 
 export interface SmokeContext {
-  rules: readonly CompiledRule[];
+  /** Every alert of the policy: alerted events and custom detections. */
+  rules: readonly CompiledAlert[];
   env: NodeJS.ProcessEnv;
   /** Patience for ingestion to become searchable, per check. */
   patienceMs?: number;

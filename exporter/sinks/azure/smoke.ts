@@ -13,12 +13,14 @@ import type { TokenCredential } from "@azure/identity";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { azureAlertOf } from "../../../components/azure/alerts";
 import { kqlChecker } from "../../../components/azure/kql-check";
+import { kqlSelects } from "../../../components/azure/kql-eval";
 import { parseSentinelKql } from "../../../components/azure/query";
 import { toSentinelRow } from "../../../components/azure/shape";
 import { SENTINEL_TABLES, type SentinelTable } from "../../../components/azure/tables";
 import { CATALOG, sourcetypeOf } from "../../../components/catalog/events";
 import { sampleEvent } from "../../../components/catalog/samples";
-import type { CompiledRule } from "../../../components/policy/compile";
+import type { CompiledAlert, CompiledRule } from "../../../components/policy/compile";
+import { smokeDetection } from "../../smoke/detection";
 import { explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { azureCredential, azureTlsOptions } from "./credential";
@@ -27,7 +29,7 @@ import { AzureLogsSink, type AzureSinkConfig } from "./index";
 export interface AzureSmokeOptions {
   config: AzureSinkConfig;
   env: NodeJS.ProcessEnv;
-  rules: readonly CompiledRule[];
+  rules: readonly CompiledAlert[];
   /** Workspace resource id (output workspaceResourceId): enables the query verification. */
   workspaceResourceId?: string;
   /** Log Analytics query API base. Default https://api.loganalytics.io/v1. */
@@ -44,8 +46,10 @@ export interface AzureSmokeOptions {
 const D = "azure";
 
 /** The event each table's test row carries: the first alerted event of that table, so its rule can be run. */
-function testEventFor(table: SentinelTable, rules: readonly CompiledRule[]) {
-  const rule = rules.find((r) => azureAlertOf(r)?.table === table.name);
+function testEventFor(table: SentinelTable, alerts: readonly CompiledAlert[]) {
+  const rule = alerts.find(
+    (r): r is CompiledRule => r.kind === "event" && azureAlertOf(r)?.table === table.name,
+  );
   if (rule) return { product: rule.product, id: rule.id, rule };
   // No alerted event in this table: its first High event.
   const event = CATALOG.find((e) => sourcetypeOf(e) === table.sourcetype && e.criticality === "High");
@@ -92,6 +96,23 @@ export async function smokeAzure(opts: AzureSmokeOptions): Promise<SmokeResult[]
   for (const rule of opts.rules) {
     const st = azureAlertOf(rule);
     if (!st) continue;
+    if (rule.kind === "detection") {
+      // No service runs KQL over given rows: the Kusto-validated query runs on the smoke rows
+      // through this project's evaluator of the detection compiler's KQL, and the result says so.
+      results.push(
+        await smokeDetection(D, rule, async (events) => {
+          const problems = check(st.kql);
+          if (problems.length > 0)
+            throw new Error(`Kusto rejects ${JSON.stringify(st.kql)}: ${problems.join("; ")}`);
+          const rows = events.map(toSentinelRow);
+          return {
+            matched: rows.map(({ table, row }) => kqlSelects(st.kql, table.name, row)),
+            how: "the Kusto language service (binding) and the local evaluator (matching)",
+          };
+        }),
+      );
+      continue;
+    }
     results.push(
       await timed(D, `rule KQL ${rule.key}`, async () => {
         const problems = check(st.kql);

@@ -13,7 +13,8 @@ import { sampleEvent } from "../../../components/catalog/samples";
 import { cloudwatchAlertOf } from "../../../components/cloudwatch/alerts";
 import { filterPatternMatches } from "../../../components/cloudwatch/filter-pattern";
 import { toCloudWatchEvent } from "../../../components/cloudwatch/shape";
-import type { CompiledRule } from "../../../components/policy/compile";
+import type { CompiledAlert } from "../../../components/policy/compile";
+import { smokeDetection } from "../../smoke/detection";
 import { explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { type CloudWatchSinkConfig, createCloudWatchSink } from "./index";
@@ -21,7 +22,7 @@ import { type CloudWatchSinkConfig, createCloudWatchSink } from "./index";
 export interface CloudWatchSmokeOptions {
   config: CloudWatchSinkConfig;
   env: NodeJS.ProcessEnv;
-  rules: readonly CompiledRule[];
+  rules: readonly CompiledAlert[];
   /** Read the event back with SigV4 credentials (false: report "sent, not verified"). */
   readBack?: boolean;
   /** How long to wait for the event to become readable. Default 60 s. */
@@ -113,34 +114,49 @@ export async function smokeCloudWatch(opts: CloudWatchSmokeOptions): Promise<Smo
   }
 
   let testMetricFilter = true;
+  /** Which messages a pattern matches: TestMetricFilter, or this project's evaluator where it is unavailable. */
+  const testPattern = async (pattern: string, messages: string[]) => {
+    const local = (how: string) => ({ matched: messages.map((m) => filterPatternMatches(pattern, m)), how });
+    if (!testMetricFilter) return local("the local evaluator");
+    try {
+      const out = await client.send(
+        new TestMetricFilterCommand({ filterPattern: pattern, logEventMessages: messages }),
+      );
+      // eventNumber counts the given messages from 1.
+      const hit = new Set((out.matches ?? []).map((m) => m.eventNumber));
+      return { matched: messages.map((_, i) => hit.has(i + 1)), how: "TestMetricFilter" };
+    } catch (err) {
+      const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+      if (e.name === "InvalidParameterException")
+        throw new Error(`CloudWatch rejects pattern ${pattern}: ${e.message}`);
+      // The endpoint lacks TestMetricFilter (an emulator) or the caller may not use it.
+      testMetricFilter = false;
+      return local(
+        `the local evaluator (TestMetricFilter unavailable: ${e.name} ${e.$metadata?.httpStatusCode ?? ""})`.trim(),
+      );
+    }
+  };
   for (const rule of opts.rules) {
     const cw = cloudwatchAlertOf(rule);
     if (!cw) continue;
+    if (rule.kind === "detection") {
+      results.push(
+        await smokeDetection(D, rule, (events) =>
+          testPattern(
+            cw.pattern,
+            events.map((e) => toCloudWatchEvent(e).message),
+          ),
+        ),
+      );
+      continue;
+    }
     results.push(
       await timed(D, `alarm pattern ${rule.key}`, async () => {
         const message = toCloudWatchEvent(sampleEvent(rule.product, rule.id)).message;
-        let how = "TestMetricFilter";
-        let matched: boolean;
-        if (testMetricFilter) {
-          try {
-            const out = await client.send(
-              new TestMetricFilterCommand({ filterPattern: cw.pattern, logEventMessages: [message] }),
-            );
-            matched = (out.matches?.length ?? 0) === 1;
-          } catch (err) {
-            const e = err as Error & { $metadata?: { httpStatusCode?: number } };
-            if (e.name === "InvalidParameterException")
-              throw new Error(`CloudWatch rejects pattern ${cw.pattern}: ${e.message}`);
-            // The endpoint lacks TestMetricFilter (an emulator) or the caller may not use it.
-            testMetricFilter = false;
-            how =
-              `the local evaluator (TestMetricFilter unavailable: ${e.name} ${e.$metadata?.httpStatusCode ?? ""})`.trim();
-            matched = filterPatternMatches(cw.pattern, message);
-          }
-        } else {
-          how = "the local evaluator";
-          matched = filterPatternMatches(cw.pattern, message);
-        }
+        const {
+          matched: [matched],
+          how,
+        } = await testPattern(cw.pattern, [message]);
         if (!matched)
           throw new Error(
             `pattern ${cw.pattern} does not match the ${rule.key} sample (checked with ${how})`,

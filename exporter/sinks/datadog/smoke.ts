@@ -6,8 +6,11 @@
  */
 import { request } from "undici";
 import { datadogAlertOf } from "../../../components/datadog/alerts";
+import { datadogSearchEvaluates } from "../../../components/datadog/detection";
+import { toDatadogLog } from "../../../components/datadog/shape";
 import { datadogApiUrl } from "../../../components/datadog/site";
-import type { CompiledRule } from "../../../components/policy/compile";
+import type { CompiledAlert } from "../../../components/policy/compile";
+import { smokeDetection } from "../../smoke/detection";
 import { type Causes, explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, sendOnce, taggedTestEvent, timed } from "../../smoke/result";
 import { createDatadogSink, type DatadogSinkConfig } from "./index";
@@ -16,7 +19,7 @@ export interface DatadogSmokeOptions {
   config: DatadogSinkConfig;
   /** DD_API_KEY and, for verification, DD_APP_KEY. */
   env: NodeJS.ProcessEnv;
-  rules: readonly CompiledRule[];
+  rules: readonly CompiledAlert[];
   /** Monitor ids from the stack outputs, to check they exist. */
   monitorIds?: readonly string[];
   /** API base override (tests); default per site. */
@@ -152,6 +155,15 @@ export async function smokeDatadog(opts: DatadogSmokeOptions): Promise<SmokeResu
         return { result: "pass", detail: `query validated by Datadog: ${dd.query}` };
       }),
     );
+    // Datadog has no API that runs a search over given logs: the validated search is run on the
+    // smoke events by this project's evaluator, and the result says so.
+    if (rule.kind === "detection")
+      results.push(
+        await smokeDetection(D, rule, async (events) => ({
+          matched: events.map((e) => datadogSearchEvaluates(dd.search, toDatadogLog(e))),
+          how: "the local evaluator of the Datadog-validated search",
+        })),
+      );
   }
   for (const id of opts.monitorIds ?? []) {
     results.push(

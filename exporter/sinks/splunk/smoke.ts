@@ -4,14 +4,18 @@
  * credentials (SPLUNK_TOKEN, or SPLUNK_USERNAME and SPLUNK_PASSWORD) it finds the test event with
  * a search job (POST /services/search/jobs/export), then reads each saved search of the stack
  * (GET saved/searches/<name>) and runs its event selection over this run's test events: it must
- * select one alerted event's test event and never that event's twin. Without credentials: "sent,
- * not verified", not a pass.
+ * select one alerted event's test event and never that event's twin. A custom detection's saved
+ * search is run by Splunk over its smoke events (the ones it must match and a near miss). Without
+ * credentials: "sent, not verified", not a pass.
  */
+import { randomUUID } from "node:crypto";
 import { request } from "undici";
+import type { Envelope } from "../../../components/catalog/envelope";
 import { findEvent, PRODUCTS, type Product } from "../../../components/catalog/events";
 import { stableJson } from "../../../components/catalog/json";
-import type { CompiledRule } from "../../../components/policy/compile";
+import type { CompiledAlert, CompiledRule } from "../../../components/policy/compile";
 import type { SplunkOutputs } from "../../../components/splunk/contract";
+import { smokeDetection } from "../../smoke/detection";
 import { explainNetwork, explainStatus } from "../../smoke/explain";
 import { type SmokeResult, taggedTestEvent, timed } from "../../smoke/result";
 import { createSplunkSink, type SplunkSinkConfig } from "./index";
@@ -21,7 +25,7 @@ export interface SplunkSmokeOptions {
   config: SplunkSinkConfig;
   /** SPLUNK_HEC_TOKEN, and the REST credential. */
   env: NodeJS.ProcessEnv;
-  rules: readonly CompiledRule[];
+  rules: readonly CompiledAlert[];
   patienceMs?: number;
   pollMs?: number;
 }
@@ -104,7 +108,8 @@ export function exportedRecordIds(text: string): string[] {
 export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult[]> {
   const base = opts.outputs.managementUrl.replace(/\/+$/, "");
   const auth = restAuth(opts.env);
-  const rules = opts.rules.filter((r) => r.destinations.splunk !== undefined);
+  const alerts = opts.rules.filter((r) => r.destinations.splunk !== undefined);
+  const rules = alerts.filter((r): r is CompiledRule => r.kind === "event");
   const { first, byRule } = testEvents(rules);
   const all = [first, ...[...byRule.values()].flatMap((e) => (e.twin ? [e.own, e.twin] : [e.own]))];
   const results: SmokeResult[] = [];
@@ -131,20 +136,21 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
       throw new Error(explainStatus(what, res.statusCode, { credential, notFound }, text));
     return text;
   };
-  const search = async (what: string, selection: string) =>
+  /** RecordIds a search selects among this run's events (by default: those sent from the smoke host). */
+  const search = async (what: string, selection: string, among = `host="${SMOKE_HOST}"`) =>
     exportedRecordIds(
       await rest(what, "POST", "/services/search/jobs/export", {
-        search: `search ${selection} host="${SMOKE_HOST}"`,
+        search: `search ${selection} ${among}`,
         output_mode: "json",
         earliest_time: "-60m",
         latest_time: "now",
       }),
     );
 
-  const sent = await timed(D, "send test events", async () => {
+  const send = async (envelopes: Envelope[]) => {
     const sink = createSplunkSink(opts.config, { connections: 1, env: opts.env });
     try {
-      const events = all.map((e) => ({ env: JSON.parse(e.json), json: e.json }));
+      const events = envelopes.map((env) => ({ env, json: stableJson(env) }));
       const outcome = await sink.send(sink.encode(events), events, AbortSignal.timeout(60_000));
       if (outcome.kind !== "ok")
         throw new Error(
@@ -153,6 +159,9 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
     } finally {
       await sink.close();
     }
+  };
+  const sent = await timed(D, "send test events", async () => {
+    await send(all.map((e) => JSON.parse(e.json) as Envelope));
     return {
       result: "pass",
       detail: `${all.length} events accepted by ${opts.config.hecUrl} (RecordId ${first.recordId})`,
@@ -171,32 +180,70 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
     return results;
   }
 
-  const found = await timed(D, "find test event", async () => {
+  const index = `index="${opts.outputs.index}"`;
+  /** Waits until Splunk has indexed all these events (searchable), within the patience. */
+  const searchable = async (ids: string[], among: string) => {
     const patience = opts.patienceMs ?? 120_000;
     const deadline = Date.now() + patience;
-    const selection = `index="${opts.outputs.index}" RecordId="${first.recordId}"`;
     for (;;) {
-      if ((await search("search export", selection)).includes(first.recordId))
-        return { result: "pass", detail: `found RecordId ${first.recordId} with search ${selection}` };
+      const found = new Set(await search("search export", index, among));
+      if (ids.every((id) => found.has(id))) return;
       if (Date.now() > deadline)
-        throw new Error(`RecordId ${first.recordId} not searchable after ${patience / 1000}s`);
+        throw new Error(
+          `RecordId ${ids.find((id) => !found.has(id))} not searchable after ${patience / 1000}s`,
+        );
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 5000));
     }
+  };
+  const found = await timed(D, "find test event", async () => {
+    await searchable([first.recordId], `RecordId="${first.recordId}"`);
+    return {
+      result: "pass",
+      detail: `found RecordId ${first.recordId} with search ${index} RecordId="${first.recordId}"`,
+    };
   });
   results.push(found);
   if (found.result !== "pass") return results;
 
   const owner = new Map(all.map((e) => [e.recordId, e.key]));
+  const savedSpl = async (name: string) => {
+    const what = `saved search ${name}`;
+    const path = `/servicesNS/${encodeURIComponent(opts.outputs.owner)}/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
+    const saved = JSON.parse(await rest(what, "GET", path)) as {
+      entry?: { content?: { search?: string } }[];
+    };
+    const spl = saved.entry?.[0]?.content?.search;
+    if (!spl) throw new Error(`${what} has no search`);
+    return spl;
+  };
+  // The component names a saved search `keytos-siem-<customer>-<slug>`: the longest slug it ends with.
+  const detectionOf = (name: string) =>
+    alerts
+      .filter((a) => name.endsWith(`-${a.slug}`))
+      .sort((a, b) => b.slug.length - a.slug.length)
+      .find((a) => a.kind === "detection");
   for (const name of opts.outputs.savedSearches) {
+    const detection = detectionOf(name);
+    if (detection?.kind === "detection") {
+      // Splunk runs the saved search over this detection's smoke events, each with its own RecordId.
+      results.push(
+        await smokeDetection(D, detection, async (events) => {
+          const spl = await savedSpl(name);
+          const mine = events.map((e) => withRecordId(e, randomUUID()));
+          const ids = mine.map((e) => e.event.RecordId);
+          await send(mine);
+          const among = `(${ids.map((id) => `RecordId="${id}"`).join(" OR ")})`;
+          await searchable(ids, among);
+          const hit = new Set(await search(`saved search ${name}`, eventSelection(spl), among));
+          return { matched: ids.map((id) => hit.has(id)), how: "a Splunk search job over the smoke events" };
+        }),
+      );
+      continue;
+    }
     results.push(
       await timed(D, `saved search ${name}`, async () => {
         const what = `saved search ${name}`;
-        const path = `/servicesNS/${encodeURIComponent(opts.outputs.owner)}/${encodeURIComponent(opts.outputs.app)}/saved/searches/${encodeURIComponent(name)}?output_mode=json`;
-        const saved = JSON.parse(await rest(what, "GET", path)) as {
-          entry?: { content?: { search?: string } }[];
-        };
-        const spl = saved.entry?.[0]?.content?.search;
-        if (!spl) throw new Error(`${what} has no search`);
+        const spl = await savedSpl(name);
         const matched = new Set(
           (await search(what, eventSelection(spl))).flatMap((id) => owner.get(id) ?? []),
         );
@@ -221,4 +268,9 @@ export async function smokeSplunk(opts: SplunkSmokeOptions): Promise<SmokeResult
     );
   }
   return results;
+}
+
+/** A smoke event of its own: a fresh RecordId, sent now (the search looks back an hour). */
+function withRecordId(env: Envelope, recordId: string): Envelope {
+  return { ...env, time: Date.now() / 1000, event: { ...env.event, RecordId: recordId } } as Envelope;
 }
