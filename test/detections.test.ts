@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { kqlChecker } from "../components/azure/kql-check";
+import { kqlSelects } from "../components/azure/kql-eval";
+import { toSentinelRow } from "../components/azure/shape";
 import { SENTINEL_TABLES } from "../components/azure/tables";
 import { type Envelope, sampleEvent } from "../components/catalog";
 import { filterPatternMatches } from "../components/cloudwatch/filter-pattern";
@@ -150,6 +152,28 @@ describe("custom detections", () => {
   it("every KQL binds against the declared tables in Microsoft's Kusto language service", () => {
     const check = kqlChecker(Object.values(SENTINEL_TABLES));
     for (const d of detections) expect(check(d.queries.azure as string), d.name).toEqual([]);
+  });
+
+  it("sigma convert for Sentinel (kusto, keytos-sentinel.yml) selects what the project's KQL selects", () => {
+    const dir = writeExport(sigmaDetectionFiles(detections).filter((f) => !f.file.endsWith("_count.yml")));
+    const kusto = convertEach(dir, "kusto", "keytos-sentinel.yml");
+    expect(kusto.size).toBe(detections.length);
+    // A detection naming only its product (source: EZCA) reads every table of that product.
+    expect(kusto.get("keytos_detection_ca_deleted_or_denied")).toMatch(
+      /^union EZCA_CAs_CL, EZCA_Certificates_CL\n/,
+    );
+    const mismatches: string[] = [];
+    for (const d of detections) {
+      const converted = kusto.get(`keytos_detection_${d.name.replace(/-/g, "_")}`) as string;
+      for (const [i, c] of corpus.entries()) {
+        const { table, row } = toSentinelRow(c.env);
+        const [sigmaSays, projectSays] = [converted, d.queries.azure as string].map((q) =>
+          kqlSelects(q, table.name, row),
+        );
+        if (sigmaSays !== projectSays) mismatches.push(`${d.name} event ${i}: sigma ${sigmaSays}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 
   it("exported as Sigma: sigma check finds no error and no issue", () => {

@@ -1,8 +1,9 @@
 /**
  * Evaluates the KQL the detection compiler writes (`<table> | where <filter>` or
  * `union <a>, <b> | where <filter>`; ==, =~, contains, startswith, endswith, and, or, not(),
- * parentheses) on a row as the DCR stores it: the offline check of a detection's query on its
- * smoke events. Text operators compare case-insensitively, as Kusto's do.
+ * parentheses), and `in` / `in~` lists as pySigma's kusto backend writes them, on a row as the
+ * DCR stores it: the offline check of a detection's query on its smoke events, and of the Sigma
+ * export's conversion against it. Text operators compare case-insensitively, as Kusto's do.
  */
 import { detectionTables } from "./detection";
 
@@ -12,7 +13,7 @@ type Node =
   | { kind: "or"; items: Node[] }
   | { kind: "not"; item: Node };
 
-const TOKEN = /\s*("(?:[^"\\]|\\.)*"|==|=~|\(|\)|[\w.-]+)/y;
+const TOKEN = /\s*("(?:[^"\\]|\\.)*"|==|=~|in~|,|\(|\)|[\w.-]+)/y;
 const OPS = new Set(["==", "=~", "contains", "startswith", "endswith"]);
 
 function parseFilter(text: string): Node {
@@ -35,6 +36,17 @@ function parseFilter(text: string): Node {
       return inner;
     }
     const op = next();
+    if ((op === "in" || op === "in~") && next() === "(") {
+      // `c in~ ("a", "b")`: any of them (the kusto backend writes numbers as text here).
+      const items: Node[] = [];
+      for (let lit = next(); lit !== ")"; lit = next()) {
+        if (lit === ",") continue;
+        if (lit === "") throw new Error(`missing ) in KQL filter: ${text}`);
+        const value = lit.startsWith('"') ? (JSON.parse(lit) as string) : Number(lit);
+        items.push({ kind: "cmp", column: t, op: op === "in" ? "==" : "=~", value });
+      }
+      return { kind: "or", items };
+    }
     const literal = next();
     if (!/^\w+$/.test(t) || !OPS.has(op) || literal === "")
       throw new Error(`"${t} ${op} ${literal}" is not a comparison in KQL filter: ${text}`);
