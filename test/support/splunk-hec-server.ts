@@ -18,18 +18,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IndexedEvent } from "../../components/splunk/spl";
 import { LoopbackServer } from "./loopback-server";
 import { flat, isBlank, STATUS, splitObjects, TEXT } from "./splunk-hec-body";
 
-/** An event as indexed: what the REST contract server's search export reads. */
-export type IndexedEvent = {
-  index: string;
-  sourcetype: string;
-  source?: string;
-  host?: string;
-  time: number;
-  event: Record<string, unknown>;
-};
+/** An event as indexed: what the REST contract server's search export reads (components/splunk/spl.ts). */
+export type { IndexedEvent };
 
 export interface HecFault {
   status?: number;
