@@ -9,16 +9,18 @@
  * at their bound or every request waits out a failing destination, and resumes after.
  */
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from "kafkajs";
-import { type AdmittedEvent, admit } from "../pipeline/admission";
-import { Batcher, type Pending } from "../pipeline/batcher";
+import { admit } from "../pipeline/admission";
+import { Batcher } from "../pipeline/batcher";
 import type { DeadLetterCause } from "../pipeline/dead-letter";
 import { Dispatcher } from "../pipeline/dispatcher";
 import { Metrics } from "../pipeline/metrics";
 import type { RetryPolicy } from "../pipeline/retry";
 import { RetryingSender, type Settlement, sleep } from "../pipeline/retrying-sender";
-import type { Sink, SinkEvent } from "../pipeline/sink";
+import type { Sink } from "../pipeline/sink";
+import { Assignment } from "./assignment";
 import { DeadLetterTopic } from "./dead-letter-topic";
-import { PartitionLedger } from "./ledger";
+import type { PartitionLedger } from "./ledger";
+import { ForwardEvent, PendingEvents } from "./pending";
 import { type KafkaSource, kafkaClientOf } from "./source";
 import { type ForwardStatus, RateMeter } from "./status";
 
@@ -32,28 +34,6 @@ export interface ForwarderOptions {
   requestTimeoutMs?: number;
   /** How often acknowledged offsets are committed. Default 1 s. */
   commitIntervalMs?: number;
-}
-
-/** An event taken from a partition: what the batcher cuts and the sink sends, and where it came from. */
-class ForwardEvent implements Pending, SinkEvent {
-  readonly id: string;
-  readonly json: string;
-  readonly bytes: number;
-  shaped: unknown;
-  constructor(
-    private readonly admitted: AdmittedEvent,
-    readonly ledger: PartitionLedger,
-    readonly seq: number,
-    readonly key: Buffer | null,
-  ) {
-    this.id = admitted.id;
-    this.json = admitted.json;
-    this.bytes = admitted.size;
-    this.shaped = admitted.shaped;
-  }
-  get env() {
-    return this.admitted.env;
-  }
 }
 
 export type ForwardEnd = { halted: string } | { failed: string } | { stopped: true };
@@ -70,16 +50,12 @@ export class Forwarder {
   private readonly sender: RetryingSender<ForwardEvent>;
   private readonly batcher: Batcher<ForwardEvent>;
   private readonly deadLetters: DeadLetterTopic;
-  private readonly queue: ForwardEvent[] = [];
-  private queuedBytes = 0;
-  private ledgers = new Map<number, PartitionLedger>();
-  private readonly maxPendingEvents: number;
+  private readonly pending: PendingEvents;
+  private readonly assignment: Assignment;
   private readonly rate = new RateMeter();
   private paused = false;
   private stopping = false;
-  private rebalances = 0;
   private revoking: Promise<void> | undefined;
-  private commits: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -96,10 +72,10 @@ export class Forwarder {
       ...options,
       retry: { maxElapsedMs: 600_000, ...options.retry },
     });
-    this.batcher = new Batcher(this.queue, sink.limits, options.lingerMs ?? 200);
     // At least a request per sender and one more, so that a full pipeline never pauses reading.
     const requests = (this.dispatcher.maxInFlight + 1) * sink.limits.maxEventsPerRequest;
-    this.maxPendingEvents = Math.max(source.maxPendingEvents ?? 20_000, requests);
+    this.pending = new PendingEvents(Math.max(source.maxPendingEvents ?? 20_000, requests));
+    this.batcher = new Batcher(this.pending.queue, sink.limits, options.lingerMs ?? 200);
     const kafka = kafkaClientOf(source);
     this.consumer = kafka.consumer({
       groupId: source.group,
@@ -114,6 +90,7 @@ export class Forwarder {
       allowAutoTopicCreation: false,
     });
     this.admin = kafka.admin();
+    this.assignment = new Assignment(source.topic, this.consumer);
     this.deadLetters = new DeadLetterTopic(
       this.producer,
       source.deadLetterTopic,
@@ -147,12 +124,12 @@ export class Forwarder {
       eachBatch: (payload) => this.take(payload),
     });
     this.timers.push(
-      setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1000),
+      setInterval(() => void this.assignment.commit(), this.options.commitIntervalMs ?? 1000),
       setInterval(() => {
         this.rate.sample(this.metrics.counts.sent);
         this.backPressure();
       }, 1000),
-      setInterval(() => void this.refreshEnds(), 5000),
+      setInterval(() => void this.assignment.refreshEnds(this.admin), 5000),
     );
     for (const t of this.timers) t.unref();
   }
@@ -167,11 +144,7 @@ export class Forwarder {
   }: EachBatchPayload): Promise<void> {
     if (this.stopping || this.dispatcher.stopped) return; // not resolved: read again by the next owner
     const first = batch.messages[0];
-    let ledger = this.ledgers.get(batch.partition);
-    if (!ledger) {
-      ledger = new PartitionLedger(batch.partition, Number(first?.offset ?? batch.lastOffset()));
-      this.ledgers.set(batch.partition, ledger);
-    }
+    const ledger = this.assignment.ledgerOf(batch.partition, Number(first?.offset ?? batch.lastOffset()));
     ledger.highWatermark = Number(batch.highWatermark);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
@@ -208,9 +181,7 @@ export class Forwarder {
       this.deadLetter(message.key, message.value ?? "", admitted, source, message.headers, ledger);
       return;
     }
-    const event = new ForwardEvent(admitted, ledger, offset, message.key);
-    this.queue.push(event);
-    this.queuedBytes += event.bytes;
+    this.pending.push(new ForwardEvent(admitted, ledger, offset, message.key));
     this.metrics.counts.accepted++;
   }
 
@@ -242,12 +213,12 @@ export class Forwarder {
       const batch = this.batcher.next(now);
       if (batch === undefined) break;
       now = this.stopping;
-      for (const e of batch) this.queuedBytes -= e.bytes;
+      this.pending.took(batch);
       void this.dispatcher
         .run(async () => this.settle(await this.sender.send(batch, this.settle)))
         .then(this.afterJob);
     }
-    if (this.dispatcher.hasSlot && this.queue.length > 0) this.batcher.linger()?.then(this.afterLinger);
+    if (this.dispatcher.hasSlot && this.pending.length > 0) this.batcher.linger()?.then(this.afterLinger);
     this.backPressure();
   }
 
@@ -272,20 +243,14 @@ export class Forwarder {
       return;
     }
     // Retry budget spent: Kafka is the buffer, so they wait their turn again (not for a revoked partition).
-    const again = parked.filter((e) => !e.ledger.revoked);
-    if (again.length > 0 && !this.dispatcher.stopped) {
-      this.queue.unshift(...again);
-      for (const e of again) this.queuedBytes += e.bytes;
-    }
+    if (parked.length > 0 && !this.dispatcher.stopped) this.pending.requeue(parked);
   };
 
   /** Pauses reading at the bound or while every request waits out a failing destination. */
   private backPressure(): void {
-    const held = this.queue.length >= this.maxPendingEvents || this.queuedBytes >= 64 * 1024 * 1024;
     const failing = this.sender.backingOff > 0 && !this.dispatcher.hasSlot;
-    const low = this.queue.length < this.maxPendingEvents / 2 && this.queuedBytes < 32 * 1024 * 1024;
-    if (!this.paused && (held || failing)) this.pauseReading();
-    else if (this.paused && low && !failing && !this.stopping) {
+    if (!this.paused && (this.pending.full || failing)) this.pauseReading();
+    else if (this.paused && this.pending.low && !failing && !this.stopping) {
       this.paused = false;
       this.consumer.resume([{ topic: this.source.topic }]);
     }
@@ -296,14 +261,9 @@ export class Forwarder {
    * retired (they commit no more) and their queued events dropped (they will be read again).
    */
   private retire(): PartitionLedger[] {
-    const old = [...this.ledgers.values()];
+    const old = this.assignment.retire();
     if (old.length === 0) return old;
-    this.ledgers = new Map();
-    this.rebalances++;
-    for (const l of old) l.revoked = true;
-    const kept = this.queue.filter((e) => !e.ledger.revoked);
-    this.queue.splice(0, this.queue.length, ...kept);
-    this.queuedBytes = kept.reduce((n, e) => n + e.bytes, 0);
+    this.pending.dropRevoked();
     return old;
   }
 
@@ -324,44 +284,11 @@ export class Forwarder {
       ]);
       // A commit the group refuses now is retried by kafkajs: it may not hold the rebalance longer.
       await Promise.race([
-        this.commit(old),
+        this.assignment.commit(old),
         sleep(Math.max(0, deadline - Date.now()) + 2000, this.dispatcher.signal),
       ]);
     })().finally(() => (this.revoking = undefined));
     return this.revoking;
-  }
-
-  /** Commits each partition's commit point where it moved; one commit at a time, in order. */
-  private commit(ledgers: readonly PartitionLedger[] = [...this.ledgers.values()]): Promise<void> {
-    this.commits = this.commits.then(async () => {
-      const due = ledgers.flatMap((l) => {
-        const offset = l.toCommit();
-        return offset === undefined ? [] : [{ l, offset }];
-      });
-      if (due.length === 0) return;
-      const topic = this.source.topic;
-      try {
-        await this.consumer.commitOffsets(
-          due.map(({ l, offset }) => ({ topic, partition: l.partition, offset: String(offset) })),
-        );
-        for (const { l, offset } of due) l.committed = offset;
-      } catch (err) {
-        this.metrics.lastError = `offset commit failed (retried): ${(err as Error).message}`;
-      }
-    });
-    return this.commits;
-  }
-
-  /** The partitions' ends, for the lag of a partition that is paused or idle. */
-  private async refreshEnds(): Promise<void> {
-    try {
-      for (const end of await this.admin.fetchTopicOffsets(this.source.topic)) {
-        const l = this.ledgers.get(end.partition);
-        if (l) l.highWatermark = Math.max(l.highWatermark, Number(end.high));
-      }
-    } catch {
-      // The lag stays as last seen; the consumer reports a broker that is down.
-    }
   }
 
   private halt(reason: string): void {
@@ -391,7 +318,7 @@ export class Forwarder {
     const deadline = Date.now() + drainMs;
     this.pump();
     while (
-      (this.queue.length > 0 || this.dispatcher.inFlight > 0) &&
+      (this.pending.length > 0 || this.dispatcher.inFlight > 0) &&
       !this.dispatcher.stopped &&
       Date.now() < deadline
     ) {
@@ -404,7 +331,7 @@ export class Forwarder {
     ]);
     this.dispatcher.abort();
     await this.dispatcher.idle();
-    await this.commit();
+    await this.assignment.commit();
     await this.revoking;
     for (const t of this.timers) clearInterval(t);
     this.batcher.stop();
@@ -419,14 +346,7 @@ export class Forwarder {
 
   status(): ForwardStatus {
     const s = this.metrics.summary({ count: 0, bytes: 0 }, this.dispatcher.haltReason);
-    const partitions = [...this.ledgers.values()]
-      .sort((a, b) => a.partition - b.partition)
-      .map((l) => ({
-        partition: l.partition,
-        lag: l.lag,
-        unsettled: l.unsettled,
-        ...(l.committed === undefined ? {} : { committed: l.committed }),
-      }));
+    const partitions = this.assignment.status();
     return {
       source: "kafka",
       topic: this.source.topic,
@@ -438,17 +358,19 @@ export class Forwarder {
       deadLettered: s.deadLettered,
       deadLetters: s.deadLetters,
       eventsPerSecond: this.rate.rate,
-      queued: this.queue.length,
+      queued: this.pending.length,
       inFlight: this.dispatcher.inFlight,
       paused: this.paused,
       lag: partitions.reduce((n, p) => n + p.lag, 0),
       partitions,
-      rebalances: this.rebalances,
+      rebalances: this.assignment.rebalances,
       requests: s.requests,
       latencyMs: s.latencyMs,
       elapsedMs: s.elapsedMs,
       ...(s.halted ? { halted: s.halted } : {}),
-      ...(s.lastError ? { lastError: s.lastError } : {}),
+      ...(s.lastError || this.assignment.commitError
+        ? { lastError: this.assignment.commitError ?? s.lastError }
+        : {}),
     };
   }
 }
