@@ -21,7 +21,7 @@ import { Assignment } from "./assignment";
 import { DeadLetterTopic } from "./dead-letter-topic";
 import type { PartitionLedger } from "./ledger";
 import { ForwardEvent, PendingEvents } from "./pending";
-import { type KafkaSource, kafkaClientOf } from "./source";
+import { explainRefusal, type KafkaSource, kafkaClientOf } from "./source";
 import { type ForwardStatus, RateMeter } from "./status";
 
 export interface ForwarderOptions {
@@ -113,7 +113,11 @@ export class Forwarder {
     this.consumer.on(GROUP_JOIN, () => this.retire());
     this.consumer.on(REBALANCING, () => this.retire());
     this.consumer.on(CRASH, ({ payload }) => {
-      if (!payload.restart) this.fail(`the Kafka consumer stopped: ${payload.error.message}`);
+      if (!payload.restart)
+        this.fail(
+          explainRefusal(payload.error, this.source) ??
+            `the Kafka consumer stopped: ${payload.error.message}`,
+        );
       else this.metrics.lastError = `Kafka consumer restarting: ${payload.error.message}`;
     });
     await this.consumer.subscribe({ topics: [this.source.topic], fromBeginning: true });

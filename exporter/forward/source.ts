@@ -96,3 +96,20 @@ export function kafkaClientOf(source: KafkaSource): Kafka {
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
 }
+
+/** A Kafka refusal of the forwarder in one sentence naming the fix; undefined for other errors. */
+export function explainRefusal(err: unknown, source: KafkaSource): string | undefined {
+  let e = err as { name?: string; type?: string; message?: string; cause?: unknown; originalError?: unknown };
+  for (let i = 0; i < 5 && !e.type && (e.originalError ?? e.cause); i++)
+    e = (e.originalError ?? e.cause) as typeof e;
+  const who = `User:${source.username}`;
+  if (e.name === "KafkaJSSASLAuthenticationError" || (err as Error).name === "KafkaJSSASLAuthenticationError")
+    return `Kafka refused the forwarder's credentials (${who}): check KEYTOS_FORWARD_USERNAME and KEYTOS_FORWARD_PASSWORD`;
+  if (e.type === "TOPIC_AUTHORIZATION_FAILED")
+    return `${who} may not read topic "${source.topic}": grant it Read on the topic (the Kafka component does with forwarderUsername)`;
+  if (e.type === "GROUP_AUTHORIZATION_FAILED")
+    return `${who} may not use consumer group "${source.group}": grant it Read on groups prefixed ${FORWARDER_GROUP_PREFIX} (the Kafka component does) and keep --group under that prefix`;
+  if (e.type === "UNKNOWN_TOPIC_OR_PARTITION")
+    return `topic "${source.topic}" does not exist on ${source.bootstrapServers.join(",")}: check --topic`;
+  return undefined;
+}
