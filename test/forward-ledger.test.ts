@@ -1,5 +1,6 @@
 /** The forwarder's commit rule, alone: a partition's commit never passes an event not yet settled. */
 import { describe, expect, it } from "vitest";
+import { Assignment } from "../exporter/forward/assignment";
 import { PartitionLedger } from "../exporter/forward/ledger";
 import { RateMeter } from "../exporter/forward/status";
 
@@ -47,6 +48,33 @@ describe("PartitionLedger", () => {
     }
     expect(l.toCommit()).toBe(100_000);
     expect((l as unknown as { order: number[] }).order.length).toBeLessThan(10_000);
+  });
+});
+
+describe("Assignment", () => {
+  it("commits only what moved, in one request per round; a rewind starts the partition over", async () => {
+    const commits: { partition: number; offset: string }[][] = [];
+    const a = new Assignment("t", {
+      commitOffsets: async (o) => {
+        commits.push(o.map(({ partition, offset }) => ({ partition, offset })));
+      },
+    });
+    const l0 = a.ledgerOf(0, 5);
+    const l1 = a.ledgerOf(1, 0);
+    l0.take(5);
+    l1.take(0);
+    l0.settle(5);
+    await a.commit();
+    expect(commits).toEqual([[{ partition: 0, offset: "6" }]]);
+    await a.commit();
+    expect(commits, "nothing moved: no request").toHaveLength(1);
+    // The consumer reads partition 0 again from 3 (the group's commit after a reset): a new ledger.
+    const again = a.ledgerOf(0, 3);
+    expect(again).not.toBe(l0);
+    expect(l0.revoked).toBe(true);
+    expect(a.rewinds).toBe(1);
+    expect(a.retire()).toEqual([again, l1]);
+    expect(a.status()).toEqual([]);
   });
 });
 

@@ -220,9 +220,10 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
           {
             key: "from kafka",
             lines: [
-              "KEYTOS_FORWARD_BROKERS, KEYTOS_FORWARD_TOPIC, KEYTOS_FORWARD_GROUP;",
-              "KEYTOS_FORWARD_USERNAME, KEYTOS_FORWARD_PASSWORD: the forwarder's own",
-              "SASL user (not the sender's)",
+              "KEYTOS_FORWARD_BROKERS, KEYTOS_FORWARD_TOPIC,",
+              "KEYTOS_FORWARD_GROUP;",
+              "KEYTOS_FORWARD_USERNAME, KEYTOS_FORWARD_PASSWORD: the forwarder's",
+              "own SASL user (not the sender's)",
             ],
           },
           ...sinks.map((s) => ({ key: s.key, lines: s.help.send })),

@@ -13,6 +13,8 @@ export class Assignment {
   private commits: Promise<void> = Promise.resolve();
   /** Generations this forwarder left behind. */
   rebalances = 0;
+  /** Partitions read again from an earlier offset within a generation. */
+  rewinds = 0;
   /** Why the last commit failed (it is tried again at the next one), if it did. */
   commitError: string | undefined;
 
@@ -24,11 +26,28 @@ export class Assignment {
   /** The partition's ledger in this generation; a new one starts at the first offset read. */
   ledgerOf(partition: number, firstOffset: number): PartitionLedger {
     let ledger = this.ledgers.get(partition);
+    // Reading went back (kafkajs rewinds only to the group's commit): start over from there; the
+    // ledger before cannot order what it reads now, so it commits no more.
+    if (ledger?.isBehind(firstOffset)) {
+      ledger.revoked = true;
+      ledger = undefined;
+      this.rewinds++;
+    }
     if (!ledger) {
       ledger = new PartitionLedger(partition, firstOffset);
       this.ledgers.set(partition, ledger);
     }
     return ledger;
+  }
+
+  /** Events taken from the partition and not settled. */
+  unsettledOf(partition: number): number {
+    return this.ledgers.get(partition)?.unsettled ?? 0;
+  }
+
+  /** The partitions with at least `n` events not settled. */
+  spanning(n: number): number[] {
+    return [...this.ledgers.values()].filter((l) => l.unsettled >= n).map((l) => l.partition);
   }
 
   /** Ends the generation: its ledgers are revoked (they commit no more) and returned. */

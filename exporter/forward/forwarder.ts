@@ -32,7 +32,7 @@ export interface ForwarderOptions {
   /** Backoff; the budget defaults to 10 minutes, after which a batch starts its retries over. */
   retry?: Partial<RetryPolicy>;
   requestTimeoutMs?: number;
-  /** How often acknowledged offsets are committed. Default 1 s. */
+  /** How often acknowledged offsets are committed. Default 500 ms. */
   commitIntervalMs?: number;
 }
 
@@ -54,6 +54,9 @@ export class Forwarder {
   private readonly assignment: Assignment;
   private readonly rate = new RateMeter();
   private paused = false;
+  /** Partitions paused for the span between their commit point and what they sent. */
+  private readonly held = new Set<number>();
+  private readonly maxSpan: number;
   private stopping = false;
   private revoking: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -76,11 +79,13 @@ export class Forwarder {
     const requests = (this.dispatcher.maxInFlight + 1) * sink.limits.maxEventsPerRequest;
     this.pending = new PendingEvents(Math.max(source.maxPendingEvents ?? 20_000, requests));
     this.batcher = new Batcher(this.pending.queue, sink.limits, options.lingerMs ?? 200);
+    this.maxSpan = Math.max(5000, 2 * requests);
     const kafka = kafkaClientOf(source);
     this.consumer = kafka.consumer({
       groupId: source.group,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: source.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3000, Math.floor((source.sessionTimeoutMs ?? 30_000) / 3)),
       rebalanceTimeout: 60_000,
       maxBytes: 8 * 1024 * 1024, // one fetch: what reading may hold beyond the bound
     });
@@ -111,7 +116,9 @@ export class Forwarder {
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     // A new generation reads from the group's commits: what this process held before is re-read.
     this.consumer.on(GROUP_JOIN, () => this.retire());
-    this.consumer.on(REBALANCING, () => this.retire());
+    // Seen outside eachBatch (the group moved while idle between batches): this generation may
+    // still commit while the group waits for the members, so what was acknowledged is not re-sent.
+    this.consumer.on(REBALANCING, () => void this.assignment.commit(this.retire()));
     this.consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart)
         this.fail(
@@ -128,7 +135,7 @@ export class Forwarder {
       eachBatch: (payload) => this.take(payload),
     });
     this.timers.push(
-      setInterval(() => void this.assignment.commit(), this.options.commitIntervalMs ?? 1000),
+      setInterval(() => void this.assignment.commit(), this.options.commitIntervalMs ?? 500),
       setInterval(() => {
         this.rate.sample(this.metrics.counts.sent);
         this.backPressure();
@@ -148,7 +155,9 @@ export class Forwarder {
   }: EachBatchPayload): Promise<void> {
     if (this.stopping || this.dispatcher.stopped) return; // not resolved: read again by the next owner
     const first = batch.messages[0];
+    const rewinds = this.assignment.rewinds;
     const ledger = this.assignment.ledgerOf(batch.partition, Number(first?.offset ?? batch.lastOffset()));
+    if (this.assignment.rewinds !== rewinds) this.pending.dropRevoked(); // read again: not sent twice from here
     ledger.highWatermark = Number(batch.highWatermark);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
@@ -250,14 +259,27 @@ export class Forwarder {
     if (parked.length > 0 && !this.dispatcher.stopped) this.pending.requeue(parked);
   };
 
-  /** Pauses reading at the bound or while every request waits out a failing destination. */
+  /**
+   * Pauses reading at the bound or while every request waits out a failing destination; and a
+   * partition whose commit point lags far behind what it sent (one batch stuck in retries while
+   * the next ones go through), so that a rebalance or a kill re-sends at most that span of it.
+   */
   private backPressure(): void {
     const failing = this.sender.backingOff > 0 && !this.dispatcher.hasSlot;
     if (!this.paused && (this.pending.full || failing)) this.pauseReading();
     else if (this.paused && this.pending.low && !failing && !this.stopping) {
       this.paused = false;
+      this.held.clear(); // resuming the topic resumes its partitions too
       this.consumer.resume([{ topic: this.source.topic }]);
     }
+    if (this.paused) return;
+    const topic = this.source.topic;
+    const hold = this.assignment.spanning(this.maxSpan).filter((p) => !this.held.has(p));
+    const release = [...this.held].filter((p) => this.assignment.unsettledOf(p) < this.maxSpan / 2);
+    for (const p of hold) this.held.add(p);
+    for (const p of release) this.held.delete(p);
+    if (hold.length > 0) this.consumer.pause([{ topic, partitions: hold }]);
+    if (release.length > 0) this.consumer.resume([{ topic, partitions: release }]);
   }
 
   /**

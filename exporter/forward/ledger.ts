@@ -29,6 +29,11 @@ export class PartitionLedger {
     readonly startedAt: number,
   ) {}
 
+  /** Whether a batch starting at `offset` reads again what this ledger read already. */
+  isBehind(offset: number): boolean {
+    return offset <= this.fetchedThrough;
+  }
+
   /** An event at `offset` was taken; it holds the commit point until settled. */
   take(offset: number): void {
     this.order.push(offset);

@@ -28,6 +28,11 @@ export const kafkaSourceSchema = strict({
   maxPendingEvents: z.int().min(100).max(1_000_000).optional(),
   /** How long batches in flight may finish when partitions are taken away. Default 10 s. */
   revokeDeadlineMs: z.int().min(0).max(300_000).optional(),
+  /**
+   * How long the group waits for a silent member (killed, cut off) before its partitions go to the
+   * others. Default 30 s; the broker allows 6 s to 30 min (group.min/max.session.timeout.ms).
+   */
+  sessionTimeoutMs: z.int().min(1000).max(1_800_000).optional(),
 });
 export type KafkaSourceConfig = z.output<typeof kafkaSourceSchema>;
 
@@ -54,6 +59,7 @@ export interface KafkaSource {
   allowPlaintext: boolean;
   maxPendingEvents?: number;
   revokeDeadlineMs?: number;
+  sessionTimeoutMs?: number;
 }
 
 export const defaultGroup = (destination: string) => `${FORWARDER_GROUP_PREFIX}.${destination}`;
@@ -80,6 +86,7 @@ export function resolveKafkaSource(
     allowPlaintext: config.allowPlaintext ?? false,
     ...(config.maxPendingEvents === undefined ? {} : { maxPendingEvents: config.maxPendingEvents }),
     ...(config.revokeDeadlineMs === undefined ? {} : { revokeDeadlineMs: config.revokeDeadlineMs }),
+    ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
   };
 }
 
