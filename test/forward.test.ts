@@ -6,7 +6,7 @@
  * end once everything is delivered; a batch the destination condemns goes to the dead-letter
  * topic too, and a refused credential halts without committing past the undelivered events.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -15,6 +15,7 @@ import { DEAD_LETTER_HEADERS } from "../exporter/forward/dead-letter-topic";
 import { Forwarder, type ForwarderOptions } from "../exporter/forward/forwarder";
 import { type KafkaSource, resolveKafkaSource } from "../exporter/forward/source";
 import { HttpSink } from "../exporter/sinks/http";
+import { runCli } from "./support/cli-run";
 import { FaultServer } from "./support/fault-server";
 import {
   groupProgress,
@@ -162,4 +163,45 @@ describe("forward --from kafka, in process", () => {
     const [p] = await groupProgress(kafka, s.topic, group);
     expect(p?.committed, "no offset committed").toBe(-1);
   }, 60_000);
+
+  it("least privilege: the forwarder's principal reads its topic in its groups, and nothing else", async () => {
+    const s = await topic("acl", 1);
+    const user = forwarderUser(kafka);
+    const env = {
+      KEYTOS_FORWARD_BROKERS: kafka.brokers.join(","),
+      KEYTOS_FORWARD_USERNAME: user.username,
+      KEYTOS_FORWARD_PASSWORD: user.password,
+      KEYTOS_HTTP_URL: server.url,
+      KEYTOS_HTTP_TOKEN: server.token,
+    };
+    const config = path.join(mkdtempSync(path.join(tmpdir(), "acl-")), "forward.yaml");
+    writeFileSync(config, "forward: { allowPlaintext: true }\n");
+    const forward = (...args: string[]) =>
+      runCli(["forward", "--from", "kafka", "--to", "http", "--config", config, ...args], env);
+    // A group outside the granted prefix, the dead-letter topic read as a source: refused, one line each, exit 3.
+    const otherGroup = await forward("--topic", s.topic, "--group", `elsewhere-${run}`);
+    expect(otherGroup.code).toBe(3);
+    expect(otherGroup.stderr).toMatch(
+      /warning: consumer group "elsewhere-[^"]+" is outside the prefix keytos-siem-forward/,
+    );
+    expect(otherGroup.stderr).toMatch(
+      /User:\S+ .*consumer group "elsewhere-[^"]+".*: grant it Read on groups prefixed keytos-siem-forward/,
+    );
+    const deadAsSource = await forward(
+      "--topic",
+      s.forwarder?.deadLetterTopic as string,
+      "--group",
+      `keytos-siem-forward.acl-${run}`,
+    );
+    expect(deadAsSource.code).toBe(3);
+    expect(deadAsSource.stderr).toMatch(/may not read topic ".*\.deadletter": grant it Read/);
+    expect(`${otherGroup.stderr}${deadAsSource.stderr}`).not.toContain(user.password);
+    // Its own grants do not let it write the topic it reads.
+    const producer = kafkaClient(kafka.brokers, user).producer();
+    await producer.connect();
+    await expect(producer.send({ topic: s.topic, messages: [{ value: "x" }] })).rejects.toMatchObject({
+      type: "TOPIC_AUTHORIZATION_FAILED",
+    });
+    await producer.disconnect();
+  }, 90_000);
 });

@@ -331,7 +331,11 @@ export class Forwarder {
   /** Nothing more is taken: batches fetched now would only be fetched again. */
   private pauseReading(): void {
     this.paused = true;
-    this.consumer.pause([{ topic: this.source.topic }]);
+    try {
+      this.consumer.pause([{ topic: this.source.topic }]);
+    } catch {
+      // Not running (start failed before consumer.run): there is nothing to pause.
+    }
   }
 
   /**

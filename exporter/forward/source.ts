@@ -116,6 +116,9 @@ export function explainRefusal(err: unknown, source: KafkaSource): string | unde
     return `${who} may not read topic "${source.topic}": grant it Read on the topic (the Kafka component does with forwarderUsername)`;
   if (e.type === "GROUP_AUTHORIZATION_FAILED")
     return `${who} may not use consumer group "${source.group}": grant it Read on groups prefixed ${FORWARDER_GROUP_PREFIX} (the Kafka component does) and keep --group under that prefix`;
+  // kafkajs hides the refusal behind "no coordinator" when the principal may not describe the group.
+  if ((err as Error).name === "KafkaJSGroupCoordinatorNotFound")
+    return `Kafka gives ${who} no coordinator for consumer group "${source.group}", most often because it may not use the group: grant it Read on groups prefixed ${FORWARDER_GROUP_PREFIX} (the Kafka component does) and keep --group under that prefix`;
   if (e.type === "UNKNOWN_TOPIC_OR_PARTITION")
     return `topic "${source.topic}" does not exist on ${source.bootstrapServers.join(",")}: check --topic`;
   return undefined;
