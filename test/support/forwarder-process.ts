@@ -11,14 +11,21 @@ import { BIN } from "./cli-run";
 import { forwarderUser } from "./kafka-admin";
 
 /** The send config a forwarder of these tests reads: the topic, fast group moves, the endpoint. */
-export function forwardConfig(dir: string, kafka: KafkaInfo, topic: string, url: string): string {
+export function forwardConfig(
+  dir: string,
+  kafka: KafkaInfo,
+  topic: string,
+  url: string,
+  /** More fields of the forward section, e.g. "maxPendingEvents: 100". */
+  more = "",
+): string {
   const file = path.join(dir, `forward-${topic}.yaml`);
   writeFileSync(
     file,
     [
       "pipeline: { maxInFlight: 4, lingerMs: 20, retry: { initialMs: 50, maxMs: 1000 } }",
       `forward: { bootstrapServers: [${kafka.brokers.join(", ")}], topic: ${topic}, allowPlaintext: true,`,
-      "  sessionTimeoutMs: 6000, revokeDeadlineMs: 5000 }",
+      `  sessionTimeoutMs: 6000, revokeDeadlineMs: 5000${more ? `, ${more}` : ""} }`,
       `http: { url: "${url}", maxEventsPerRequest: 500 }`,
       "",
     ].join("\n"),
