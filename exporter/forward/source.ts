@@ -25,14 +25,26 @@ export const kafkaSourceSchema = strict({
   /** SASL over a plaintext connection (test clusters only). */
   allowPlaintext: z.boolean().optional(),
   /** Events held (queued and in flight) before reading pauses. Default 20,000. */
-  maxPendingEvents: z.int().min(100).max(1_000_000).optional(),
+  maxPendingEvents: z
+    .int()
+    .min(100, "must be at least 100")
+    .max(1_000_000, "must be at most 1000000")
+    .optional(),
   /** How long batches in flight may finish when partitions are taken away. Default 10 s. */
-  revokeDeadlineMs: z.int().min(0).max(300_000).optional(),
+  revokeDeadlineMs: z
+    .int()
+    .min(0, "must be >= 0 (ms)")
+    .max(300_000, "must be at most 300000 (ms)")
+    .optional(),
   /**
    * How long the group waits for a silent member (killed, cut off) before its partitions go to the
-   * others. Default 30 s; the broker allows 6 s to 30 min (group.min/max.session.timeout.ms).
+   * others. Default 30 s; brokers allow 6 s to 30 min by default (group.min/max.session.timeout.ms).
    */
-  sessionTimeoutMs: z.int().min(1000).max(1_800_000).optional(),
+  sessionTimeoutMs: z
+    .int()
+    .min(6000, "must be at least 6000 (ms, the broker's group.min.session.timeout.ms default)")
+    .max(1_800_000, "must be at most 1800000 (ms)")
+    .optional(),
 });
 export type KafkaSourceConfig = z.output<typeof kafkaSourceSchema>;
 
