@@ -4,6 +4,7 @@
  *   exporter/cli -> stacks -> components/registry -> components/<dest> -> components/policy -> catalog, config
  *   exporter/cli -> exporter/sinks -> exporter/sinks/<dest> -> exporter/smoke -> exporter/pipeline -> catalog
  *                                     exporter/sinks/<dest> -> components/<same dest> (never its Pulumi component)
+ *   exporter/cli -> exporter/forward -> exporter/pipeline, components/kafka (its contract: the source's target)
  * and no loop between folders. Also: loading the CLI loads no Pulumi module, so `send` stays light.
  */
 import { spawnSync } from "node:child_process";
@@ -66,6 +67,12 @@ function violation(from: string, to: string): string | undefined {
     if (a === "components/registry.ts") return b.startsWith("components/");
     if (a === "stacks") return b.startsWith("components/");
     if (a === "exporter/pipeline") return b === "components/catalog";
+    // The forwarder reads Kafka (the kafka component's contract) and delivers through any Sink: never a sink's code.
+    if (a === "exporter/forward")
+      return (
+        ["exporter/pipeline", ...SHARED].includes(b) ||
+        (b === "components/kafka" && to.endsWith("/contract.ts"))
+      );
     if (a === "exporter/smoke") return b === "exporter/pipeline" || SHARED.includes(b);
     if (a === "exporter/sinks/spec.ts") return ["exporter/pipeline", "exporter/smoke", ...SHARED].includes(b);
     if (a === "exporter/sinks/index.ts") return isSinkDest(b) || b === "exporter/sinks/spec.ts";
@@ -111,6 +118,9 @@ describe("import direction", () => {
     expect(violation("exporter/sinks/kafka/index.ts", "components/kafka/component.ts")).toBeDefined();
     expect(violation("exporter/sinks/kafka/index.ts", "components/azure/shape.ts")).toBeDefined();
     expect(violation("exporter/sinks/kafka/index.ts", "components/kafka/shape.ts")).toBeUndefined();
+    expect(violation("exporter/forward/forwarder.ts", "exporter/sinks/kafka/index.ts")).toBeDefined();
+    expect(violation("exporter/forward/source.ts", "components/kafka/component.ts")).toBeDefined();
+    expect(violation("exporter/forward/source.ts", "components/kafka/contract.ts")).toBeUndefined();
   });
 
   it("no loop between folders", () => {

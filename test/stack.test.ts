@@ -27,7 +27,11 @@ describe("stack program (Pulumi mocks)", () => {
       "keytos-siem:cloudwatch": JSON.stringify({ region: "eu-west-1", retentionInDays: "365" }),
       "keytos-siem:datadog": JSON.stringify({ site: "datadoghq.eu" }),
       "keytos-siem:azure": JSON.stringify({ location: "westeurope", workspaceId: WORKSPACE }),
-      "keytos-siem:kafka": JSON.stringify({ bootstrapServers: ["k1:9093"], senderUsername: "ezca-sender" }),
+      "keytos-siem:kafka": JSON.stringify({
+        bootstrapServers: ["k1:9093"],
+        senderUsername: "ezca-sender",
+        forwarderUsername: "siem-forwarder",
+      }),
     });
     registered = await recordResources(
       (args) => {
@@ -103,6 +107,12 @@ describe("stack program (Pulumi mocks)", () => {
       topic: "keytos-siem.audit",
       saslMechanism: "PLAIN",
       principal: "User:ezca-sender",
+      // The forwarder's side, named for `keytos-siem forward` and its operators.
+      forwarder: {
+        principal: "User:siem-forwarder",
+        consumerGroupPrefix: "keytos-siem-forward",
+        deadLetterTopic: "keytos-siem.audit.deadletter",
+      },
     });
     expect(await pulumi.isSecret(program.cloudwatchApiKey as pulumi.Output<string>)).toBe(true);
     expect(await pulumi.isSecret(program.datadogApiKey as pulumi.Output<string>)).toBe(true);

@@ -1,9 +1,9 @@
 /**
  * The Kafka destination's contract, defined once: the target (bootstrap servers, topic) shared by
  * the component, the stack config and the sender; the topic and grant settings; the stack
- * outputs; and the pure builders the component and the tests share: the topic's config map and
- * the sender's ACLs (exactly Write and Describe on the topic, plus IdempotentWrite on the cluster
- * only for clusters older than Kafka 3.0).
+ * outputs; and the pure builders the component and the tests share: the topic's config map, the
+ * sender's ACLs (exactly Write and Describe on the topic, plus IdempotentWrite on the cluster
+ * only for clusters older than Kafka 3.0) and, with a forwarder, its dead-letter topic and ACLs.
  */
 import { z } from "zod";
 import { flag, settingsOrThrow, wholeNumber } from "../config/settings";
@@ -32,6 +32,12 @@ export const kafkaTarget = {
     ),
 };
 
+/** Consumer groups of `keytos-siem forward` start with this; the forwarder's Read grant is on the prefix. */
+export const FORWARDER_GROUP_PREFIX = "keytos-siem-forward";
+
+/** The dead-letter topic of a topic, unless configured: `<topic>.deadletter`. */
+export const deadLetterTopicOf = (topic: string) => `${topic}.deadletter`;
+
 /** Largest record batch the topic accepts (max.message.bytes); the sender sizes batches from it. */
 export const maxMessageBytes = wholeNumber().refine((n) => n >= 1024, "must be at least 1024 (bytes)");
 
@@ -59,6 +65,17 @@ export const kafkaSettings = strict({
     .regex(/^[A-Za-z0-9._@-]{1,255}$/, "must be the SASL/PLAIN user name (letters, digits, . _ @ -)"),
   /** Grant IdempotentWrite on the cluster (only needed before Kafka 3.0). Default false. */
   clusterIdempotentWrite: flag().optional(),
+  /**
+   * SASL/PLAIN username of `keytos-siem forward` (its own principal, not the sender's): Read on the
+   * topic and on the consumer groups `keytos-siem-forward*`, Write on the dead-letter topic, which
+   * is created with it. No forwarder side without it.
+   */
+  forwarderUsername: z
+    .string({ error: "must be the SASL/PLAIN user name of the forwarder" })
+    .regex(/^[A-Za-z0-9._@-]{1,255}$/, "must be the SASL/PLAIN user name (letters, digits, . _ @ -)")
+    .optional(),
+  /** The forwarder's dead-letter topic. Default `<topic>.deadletter`. */
+  deadLetterTopic: kafkaTarget.topic.optional(),
 });
 export type KafkaSettings = z.input<typeof kafkaSettings>;
 type Valid = z.output<typeof kafkaSettings>;
@@ -67,9 +84,24 @@ type Valid = z.output<typeof kafkaSettings>;
 export function checkKafka(s: Partial<Valid>): string[] {
   const replicationFactor = s.replicationFactor ?? 3;
   const min = s.minInsyncReplicas ?? Math.min(2, replicationFactor);
-  return min < 1 || min > replicationFactor
-    ? [`minInsyncReplicas ${min} must be between 1 and replicationFactor (${replicationFactor})`]
-    : [];
+  const topic = s.topic ?? "keytos-siem.audit";
+  const deadLetterTopic = s.deadLetterTopic ?? deadLetterTopicOf(topic);
+  return [
+    ...(min < 1 || min > replicationFactor
+      ? [`minInsyncReplicas ${min} must be between 1 and replicationFactor (${replicationFactor})`]
+      : []),
+    ...(s.forwarderUsername !== undefined && s.forwarderUsername === s.senderUsername
+      ? ["forwarderUsername must differ from senderUsername: the forwarder reads, the sender writes"]
+      : []),
+    ...(s.forwarderUsername !== undefined && deadLetterTopic.length > 249
+      ? [
+          `the dead-letter topic name ${deadLetterTopic.slice(0, 40)}... is over 249 characters: set deadLetterTopic`,
+        ]
+      : []),
+    ...(s.deadLetterTopic !== undefined && s.deadLetterTopic === topic
+      ? ["deadLetterTopic must differ from topic"]
+      : []),
+  ];
 }
 
 /** Settings with every default filled in. */
@@ -86,6 +118,14 @@ export function resolveKafka(s: Valid) {
     maxMessageBytes: s.maxMessageBytes ?? 1_048_588,
     senderUsername: s.senderUsername,
     clusterIdempotentWrite: s.clusterIdempotentWrite ?? false,
+    forwarder:
+      s.forwarderUsername === undefined
+        ? undefined
+        : {
+            username: s.forwarderUsername,
+            deadLetterTopic: s.deadLetterTopic ?? deadLetterTopicOf(s.topic ?? "keytos-siem.audit"),
+            groupPrefix: FORWARDER_GROUP_PREFIX,
+          },
   };
 }
 export type ResolvedKafkaSettings = ReturnType<typeof resolveKafka>;
@@ -106,31 +146,36 @@ export function topicConfig(s: ResolvedKafkaSettings): Record<string, string> {
 }
 
 export interface AclSpec {
-  resourceType: "Topic" | "Cluster";
+  resourceType: "Topic" | "Cluster" | "Group";
   resourceName: string;
-  operation: "Write" | "Describe" | "IdempotentWrite";
+  operation: "Write" | "Describe" | "IdempotentWrite" | "Read";
   principal: string;
   host: "*";
   permission: "Allow";
-  patternType: "Literal";
+  patternType: "Literal" | "Prefixed";
 }
 
-/** The sender's grants: Write and Describe on this topic only (and IdempotentWrite if asked). */
-export function senderAcls(s: ResolvedKafkaSettings): AclSpec[] {
-  const principal = `User:${s.senderUsername}`;
-  const on = (
+/** One Allow grant to `principal` from any host. */
+const grant =
+  (principal: string) =>
+  (
     operation: AclSpec["operation"],
     resourceType: AclSpec["resourceType"],
     resourceName: string,
-  ) => ({
+    patternType: AclSpec["patternType"] = "Literal",
+  ): AclSpec => ({
     resourceType,
     resourceName,
     operation,
     principal,
-    host: "*" as const,
-    permission: "Allow" as const,
-    patternType: "Literal" as const,
+    host: "*",
+    permission: "Allow",
+    patternType,
   });
+
+/** The sender's grants: Write and Describe on this topic only (and IdempotentWrite if asked). */
+export function senderAcls(s: ResolvedKafkaSettings): AclSpec[] {
+  const on = grant(`User:${s.senderUsername}`);
   return [
     on("Write", "Topic", s.topic),
     on("Describe", "Topic", s.topic),
@@ -138,11 +183,36 @@ export function senderAcls(s: ResolvedKafkaSettings): AclSpec[] {
   ];
 }
 
-/** The stack output `kafka`. */
+/**
+ * The forwarder's grants, none without forwarderUsername: Read on the topic (fetch, offsets; Read
+ * implies Describe), Read on its consumer groups (prefix keytos-siem-forward: join, commit), Write
+ * on the dead-letter topic (and IdempotentWrite if asked, as for the sender). Nothing else.
+ */
+export function forwarderAcls(s: ResolvedKafkaSettings): AclSpec[] {
+  if (!s.forwarder) return [];
+  const on = grant(`User:${s.forwarder.username}`);
+  return [
+    on("Read", "Topic", s.topic),
+    on("Read", "Group", s.forwarder.groupPrefix, "Prefixed"),
+    on("Write", "Topic", s.forwarder.deadLetterTopic),
+    ...(s.clusterIdempotentWrite ? [on("IdempotentWrite", "Cluster", "kafka-cluster")] : []),
+  ];
+}
+
+/** The stack output `kafka`; `forwarder` only when the stack has one (forwarderUsername). */
 export const kafkaOutputs = z.object({
   bootstrapServers: z.array(z.string()),
   topic: z.string(),
   saslMechanism: z.string(),
   principal: z.string(),
+  forwarder: z
+    .object({
+      /** ACL principal of `keytos-siem forward`, e.g. User:siem-forwarder. */
+      principal: z.string(),
+      /** Its consumer groups start with this (keytos-siem-forward). */
+      consumerGroupPrefix: z.string(),
+      deadLetterTopic: z.string(),
+    })
+    .optional(),
 });
 export type KafkaOutputs = z.infer<typeof kafkaOutputs>;

@@ -21,6 +21,7 @@ export const kafka = {
         topic: k.topic,
         saslMechanism: k.saslMechanism,
         principal: k.principal,
+        ...(k.forwarder ? { forwarder: k.forwarder } : {}),
       }),
     };
   },

@@ -12,6 +12,7 @@ import { alertCompilers, DESTINATIONS } from "../../components/registry";
 import { SINKS } from "../sinks";
 import { isUserMistake, UsageError } from "./errors";
 import { EXPORT_FORMATS, type ExportOptions, renderExport, runExport } from "./export";
+import { FORWARD_EXIT_HELP, type ForwardOptions, runForward } from "./forward";
 import { listStacks, type PlanOptions, projectRoot, renderPlan, renderStackList, runPlan } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
@@ -69,6 +70,7 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
         "  keytos-siem plan --stack example-all",
         "  pulumi stack output --json --show-secrets | keytos-siem smoke --outputs -",
         "  keytos-siem send --to http --config send.yaml events.ndjson",
+        "  keytos-siem forward --from kafka --to http --config send.yaml",
         "",
         "Exit codes: 0 success, 1 bad input or failed check, 2 internal error;",
         "send also 3 stopped (refused credential), 4 left in the spool, 5 dead-lettered (send --help).",
@@ -218,6 +220,67 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
     )
     .action(async (file: string | undefined, opts: SendOptions) => {
       commandExitCode = await runSend(file, opts, out, sinks);
+    });
+
+  program
+    .command("forward")
+    .description(
+      "Deliver a Kafka topic to a destination as one member of a consumer group: run N of them to share " +
+        "its partitions. Kafka is the buffer (no spool): each partition's offset is committed only up to " +
+        "the last contiguous event the destination acknowledged or the dead-letter topic holds, so a " +
+        "forwarder killed at any moment loses nothing. Lines refused at the door or condemned by the " +
+        "destination go to the dead-letter topic with their reason in a header. Runs until SIGTERM.",
+    )
+    .addOption(
+      new Option("--from <source>", "where events come from").choices(["kafka"]).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--to <destination>", "where to deliver")
+        .choices(sinks.map((s) => s.key))
+        .makeOptionMandatory(),
+    )
+    .option(
+      "--config <file>",
+      "send config (YAML): its forward section (the source), the destination's, pipeline",
+    )
+    .option("--topic <topic>", "topic to read (forward.topic, KEYTOS_FORWARD_TOPIC)")
+    .option("--group <group>", "consumer group (default keytos-siem-forward.<destination>)")
+    .option("--dead-letter-topic <topic>", "where refused events go (default <topic>.deadletter)")
+    .option("--metrics-port <port>", "serve Prometheus metrics on this port (GET /metrics)")
+    .option("--status-interval <seconds>", "seconds between status lines", "10")
+    .option("--drain-timeout <seconds>", "how long to keep delivering after a signal", "30")
+    .option("--json", "status lines as JSON, one object per line")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Environment:",
+        ...helpRows([
+          {
+            key: "from kafka",
+            lines: [
+              "KEYTOS_FORWARD_BROKERS, KEYTOS_FORWARD_TOPIC,",
+              "KEYTOS_FORWARD_GROUP;",
+              "KEYTOS_FORWARD_USERNAME, KEYTOS_FORWARD_PASSWORD: the forwarder's",
+              "own SASL user (not the sender's)",
+            ],
+          },
+          ...sinks.map((s) => ({ key: s.key, lines: s.help.send })),
+        ]),
+        "",
+        "Exit codes:",
+        ...FORWARD_EXIT_HELP.flatMap(([code, lines]) =>
+          lines.map((line, i) => `  ${(i === 0 ? String(code) : "").padEnd(5)}${line}`),
+        ),
+        "",
+        "Examples:",
+        "  export KEYTOS_FORWARD_USERNAME=siem-forwarder KEYTOS_FORWARD_PASSWORD=...",
+        "  KEYTOS_HTTP_TOKEN=... keytos-siem forward --from kafka --to http \\",
+        "    --config send.yaml --metrics-port 9464",
+      ].join("\n"),
+    )
+    .action(async (opts: ForwardOptions) => {
+      commandExitCode = await runForward(opts, out, sinks);
     });
 
   program

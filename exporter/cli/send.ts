@@ -129,7 +129,12 @@ function progressBar(exporter: Exporter, destination: string): () => void {
 }
 
 /** The sink, with a user's mistake in its settings (no key, plain http, no token) reported as one. */
-function createSink(spec: SinkSpec, settings: unknown, connections: number, env: NodeJS.ProcessEnv): Sink {
+export function createSink(
+  spec: SinkSpec,
+  settings: unknown,
+  connections: number,
+  env: NodeJS.ProcessEnv,
+): Sink {
   try {
     return spec.create(settings as never, { connections, env });
   } catch (err) {

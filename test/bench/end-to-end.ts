@@ -43,7 +43,7 @@ interface Server {
   stop(): Promise<number>;
 }
 
-async function startServer(kind: ServerKind, expect: number): Promise<Server> {
+export async function startServer(kind: ServerKind, expect: number): Promise<Server> {
   const child = spawn(NODE, ["--import", "tsx", path.join(__dirname, "server-process.ts")], {
     env: { ...process.env, BENCH_SERVER: kind, BENCH_EXPECT: String(expect) },
     stdio: ["pipe", "pipe", "inherit"],

@@ -2,9 +2,9 @@
  * `npm run bench`: runs the benchmark sections, prints each as it finishes and writes
  * BENCHMARKS.md with the command that produced it. Kafka and CloudWatch use the real broker and
  * moto (started here unless KEYTOS_TEST_SERVICES names running ones).
- * BENCH_ONLY=http,kafka,cloudwatch,memory,spool,envelope,plan,startup picks sections; BENCH_SPOOL_MB
- * sizes the memory run; BENCH_HTTP=syslog-ng,http,datadog,datadog-plain,splunk,azure picks the HTTP
- * contenders; BENCH_EVENTS, BENCH_ROUNDS and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS,
+ * BENCH_ONLY=http,kafka,forward,cloudwatch,memory,spool,envelope,plan,startup picks sections;
+ * BENCH_SPOOL_MB sizes the memory run; BENCH_HTTP=syslog-ng,http,datadog,datadog-plain,splunk,azure
+ * picks the HTTP contenders; BENCH_EVENTS, BENCH_ROUNDS and BENCH_PLAN_COUNTS size them; BENCH_SPOOL_EVENTS,
  * BENCH_SPOOL_ROUNDS, BENCH_ENVELOPE_EVENTS and BENCH_ENVELOPE_ROUNDS size the spool and envelope
  * runs; BENCH_STARTUP_RUNS the start-up medians.
  */
@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { benchCloudWatch } from "./cloudwatch";
 import { benchEnvelope } from "./envelope";
+import { benchForward } from "./forward";
 import { benchHttpSinks } from "./http-sinks";
 import { benchKafka } from "./kafka";
 import { benchMemory } from "./memory";
@@ -23,7 +24,7 @@ import { benchSpool } from "./spool";
 import { benchStartup } from "./startup";
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "http,kafka,cloudwatch,memory,spool,envelope,plan,startup").split(","),
+  (process.env.BENCH_ONLY ?? "http,kafka,forward,cloudwatch,memory,spool,envelope,plan,startup").split(","),
 );
 const events = Number(process.env.BENCH_EVENTS ?? 100_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -53,6 +54,7 @@ async function main() {
   try {
     await run("http", () => benchHttpSinks(events, rounds));
     await run("kafka", () => benchKafka(events));
+    await run("forward", () => benchForward(events));
     await run("cloudwatch", () => benchCloudWatch(events));
     await run("memory", () => benchMemory(spoolMb));
     await run("spool", () => benchSpool(spoolEvents, spoolRounds));
