@@ -59,8 +59,8 @@ describe("Assignment", () => {
         commits.push(o.map(({ partition, offset }) => ({ partition, offset })));
       },
     });
-    const l0 = a.ledgerOf(0, 5);
-    const l1 = a.ledgerOf(1, 0);
+    const l0 = ledger(a.ledgerOf(0, 5));
+    const l1 = ledger(a.ledgerOf(1, 0));
     l0.take(5);
     l1.take(0);
     l0.settle(5);
@@ -69,14 +69,56 @@ describe("Assignment", () => {
     await a.commit();
     expect(commits, "nothing moved: no request").toHaveLength(1);
     // The consumer reads partition 0 again from 3 (the group's commit after a reset): a new ledger.
-    const again = a.ledgerOf(0, 3);
+    const again = ledger(a.ledgerOf(0, 3));
     expect(again).not.toBe(l0);
     expect(l0.revoked).toBe(true);
     expect(a.rewinds).toBe(1);
     expect(a.retire()).toEqual([again, l1]);
     expect(a.status()).toEqual([]);
   });
+
+  it("a retired ledger commits only when handed over, never as part of the next generation", async () => {
+    const commits: { partition: number; offset: string }[][] = [];
+    const a = new Assignment("t", {
+      commitOffsets: async (o) => {
+        commits.push(o.map(({ partition, offset }) => ({ partition, offset })));
+      },
+    });
+    const l0 = ledger(a.ledgerOf(0, 0));
+    for (const o of [0, 1, 2]) l0.take(o);
+    l0.settle(0);
+    const pending = a.commit(); // queued behind nothing, but its ledgers are read when its turn comes
+    a.retire();
+    await pending;
+    expect(commits, "retired before the commit's turn: not committed").toEqual([]);
+    await a.commit([l0]);
+    expect(commits).toEqual([[{ partition: 0, offset: "1" }]]);
+  });
+
+  it("reading that resumes past what the ledger before left undelivered seeks back to it (never skips it)", () => {
+    const a = new Assignment("t", { commitOffsets: async () => {} });
+    const l0 = ledger(a.ledgerOf(0, 100));
+    for (let o = 100; o < 200; o++) l0.take(o);
+    for (let o = 100; o < 150; o++) l0.settle(o); // 150..199 were dropped undelivered at the rebalance
+    a.retire();
+    a.assigned([0]);
+    expect(a.ledgerOf(0, 200)).toEqual({ seekTo: 150 });
+    // Read again from there: a ledger of the new generation.
+    expect(ledger(a.ledgerOf(0, 150)).startedAt).toBe(150);
+    // A partition another member owns meanwhile: its commits are the new owner's, no seek.
+    const b = new Assignment("t", { commitOffsets: async () => {} });
+    ledger(b.ledgerOf(1, 0)).take(0);
+    b.retire();
+    b.assigned([2]);
+    b.assigned([1]);
+    expect(ledger(b.ledgerOf(1, 500)).startedAt).toBe(500);
+  });
 });
+
+function ledger(l: ReturnType<Assignment["ledgerOf"]>): PartitionLedger {
+  if ("seekTo" in l) throw new Error(`expected a ledger, got a seek to ${l.seekTo}`);
+  return l;
+}
 
 describe("RateMeter", () => {
   it("rates the window, not the whole run", () => {

@@ -10,6 +10,11 @@ import type { PartitionStatus } from "./status";
 
 export class Assignment {
   private ledgers = new Map<number, PartitionLedger>();
+  /**
+   * Each partition's ledger of the generation before, until the partition is read again: what it
+   * left undelivered (dropped when it was retired) must be read again, not skipped.
+   */
+  private readonly before = new Map<number, PartitionLedger>();
   private commits: Promise<void> = Promise.resolve();
   /** Generations this forwarder left behind. */
   rebalances = 0;
@@ -23,8 +28,19 @@ export class Assignment {
     private readonly consumer: Pick<Consumer, "commitOffsets">,
   ) {}
 
-  /** The partition's ledger in this generation; a new one starts at the first offset read. */
-  ledgerOf(partition: number, firstOffset: number): PartitionLedger {
+  /**
+   * The partition's ledger in this generation; a new one starts at the first offset read. Or,
+   * when reading resumes past what this process's ledger before left unsettled (kafkajs's fetch
+   * position is its own, not the group's commit), the offset to seek back to: a ledger that
+   * started there would commit past events that were dropped undelivered.
+   */
+  ledgerOf(partition: number, firstOffset: number): PartitionLedger | { seekTo: number } {
+    const before = this.before.get(partition);
+    if (before && !this.ledgers.has(partition)) {
+      this.before.delete(partition);
+      const point = before.commitPoint ?? before.startedAt;
+      if (firstOffset > point) return { seekTo: point };
+    }
     let ledger = this.ledgers.get(partition);
     // Reading went back (kafkajs rewinds only to the group's commit): start over from there; the
     // ledger before cannot order what it reads now, so it commits no more.
@@ -38,6 +54,11 @@ export class Assignment {
       this.ledgers.set(partition, ledger);
     }
     return ledger;
+  }
+
+  /** A new generation gave this process these partitions: the others' commits are their new owners'. */
+  assigned(partitions: readonly number[]): void {
+    for (const p of this.before.keys()) if (!partitions.includes(p)) this.before.delete(p);
   }
 
   /** Events taken from the partition and not settled. */
@@ -56,13 +77,20 @@ export class Assignment {
     if (old.length === 0) return old;
     this.ledgers = new Map();
     this.rebalances++;
-    for (const l of old) l.revoked = true;
+    for (const l of old) {
+      l.revoked = true;
+      this.before.set(l.partition, l);
+    }
     return old;
   }
 
-  /** Commits each ledger's commit point where it moved (this generation's, unless given). */
-  commit(ledgers: readonly PartitionLedger[] = [...this.ledgers.values()]): Promise<void> {
+  /**
+   * Commits each ledger's commit point where it moved: this generation's (as they are when the
+   * commit's turn comes: a ledger retired meanwhile commits no more), or the retired ones given.
+   */
+  commit(retired?: readonly PartitionLedger[]): Promise<void> {
     this.commits = this.commits.then(async () => {
+      const ledgers = retired ?? [...this.ledgers.values()];
       const due = ledgers.flatMap((l) => {
         const offset = l.toCommit();
         return offset === undefined ? [] : [{ l, offset }];

@@ -59,6 +59,8 @@ export class Forwarder {
   private readonly maxSpan: number;
   private stopping = false;
   private revoking: Promise<void> | undefined;
+  /** Between a rebalance's start and the next generation: batches still delivered are not taken. */
+  private rebalancing = false;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -115,10 +117,17 @@ export class Forwarder {
     await this.consumer.connect();
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     // A new generation reads from the group's commits: what this process held before is re-read.
-    this.consumer.on(GROUP_JOIN, () => this.retire());
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.retire();
+      this.assignment.assigned(payload.memberAssignment[this.source.topic] ?? []);
+      this.rebalancing = false;
+    });
     // Seen outside eachBatch (the group moved while idle between batches): this generation may
     // still commit while the group waits for the members, so what was acknowledged is not re-sent.
-    this.consumer.on(REBALANCING, () => void this.assignment.commit(this.retire()));
+    this.consumer.on(REBALANCING, () => {
+      this.rebalancing = true;
+      void this.assignment.commit(this.retire());
+    });
     this.consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart)
         this.fail(
@@ -156,7 +165,17 @@ export class Forwarder {
     if (this.stopping || this.dispatcher.stopped) return; // not resolved: read again by the next owner
     const first = batch.messages[0];
     const rewinds = this.assignment.rewinds;
+    if (this.rebalancing) return; // the group is between generations: the next one reads from its commits
     const ledger = this.assignment.ledgerOf(batch.partition, Number(first?.offset ?? batch.lastOffset()));
+    if ("seekTo" in ledger) {
+      // Read again from the first event this process left undelivered: never past it.
+      this.consumer.seek({
+        topic: this.source.topic,
+        partition: batch.partition,
+        offset: String(ledger.seekTo),
+      });
+      return;
+    }
     if (this.assignment.rewinds !== rewinds) this.pending.dropRevoked(); // read again: not sent twice from here
     ledger.highWatermark = Number(batch.highWatermark);
     for (const message of batch.messages) {
@@ -300,6 +319,7 @@ export class Forwarder {
    */
   private revokeAll(): Promise<void> {
     this.revoking ??= (async () => {
+      this.rebalancing = true;
       const old = this.retire();
       const deadline = Date.now() + (this.source.revokeDeadlineMs ?? 10_000);
       while (this.dispatcher.inFlight > 0 && Date.now() < deadline)
