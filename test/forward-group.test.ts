@@ -134,9 +134,13 @@ describe("forward: three forwarders in one group", () => {
     for (const p of progress) expect(p.committed, `partition ${p.partition}`).toBe(p.end);
     const finals = processes.flatMap((p) => p.statuses.filter((s) => s.final));
     expect(finals).toHaveLength(3);
+    // What the forwarders say they delivered never exceeds what the endpoint received (the killed
+    // one's last status line predates its end, so the sum may fall short of it: not a loss, the
+    // endpoint's count above is the proof).
     const delivered = finals.reduce((n, s) => n + (s.delivered as number), 0);
-    expect(
-      delivered + ((victim.statuses.at(-1)?.delivered as number | undefined) ?? 0),
-    ).toBeGreaterThanOrEqual(N);
+    for (const s of finals) expect(s.delivered as number).toBeGreaterThan(0);
+    expect(delivered + ((victim.statuses.at(-1)?.delivered as number | undefined) ?? 0)).toBeLessThanOrEqual(
+      server.unique + server.duplicates,
+    );
   }, 600_000);
 });
