@@ -90,6 +90,10 @@ export class Forwarder {
       heartbeatInterval: Math.min(3000, Math.floor((source.sessionTimeoutMs ?? 30_000) / 3)),
       rebalanceTimeout: 60_000,
       maxBytes: 8 * 1024 * 1024, // one fetch: what reading may hold beyond the bound
+      // Also how long kafkajs sleeps when every partition is paused (back-pressure) before it
+      // looks again: its default, 5 s, stalled every resumed topic (one forwarder, 100,000 events:
+      // 6,000 -> 45,000 events/s, BENCH_ONLY=forward).
+      maxWaitTimeInMs: 250,
     });
     this.producer = kafka.producer({
       idempotent: true,
