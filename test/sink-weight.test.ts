@@ -26,6 +26,13 @@ function loadedBy(code: string, pkg: string): string[] {
 }
 
 describe("what a sender loads", () => {
+  it("the CLI loads the forwarder's Kafka client and Prometheus library only for forward", () => {
+    const loaded = loadedBy(`require("./exporter/cli/main.ts");`, "/node_modules/");
+    const pkgs = new Set(loaded.map((m) => m.split("/node_modules/").at(-1)?.split("/")[0]));
+    expect([...pkgs].filter((p) => p === "kafkajs" || p === "prom-client")).toEqual([]);
+    expect(pkgs.has("commander")).toBe(true); // the CLI itself did load
+  });
+
   it("the http, datadog and cloudwatch (API key) sinks load no undici", () => {
     const loaded = loadedBy(
       `const env = { KEYTOS_HTTP_TOKEN: "t", DD_API_KEY: "k", KEYTOS_CLOUDWATCH_API_KEY: "k" };

@@ -12,7 +12,8 @@ import { alertCompilers, DESTINATIONS } from "../../components/registry";
 import { SINKS } from "../sinks";
 import { isUserMistake, UsageError } from "./errors";
 import { EXPORT_FORMATS, type ExportOptions, renderExport, runExport } from "./export";
-import { FORWARD_EXIT_HELP, type ForwardOptions, runForward } from "./forward";
+import type { ForwardOptions } from "./forward";
+import { FORWARD_EXIT_HELP } from "./forward-help";
 import { listStacks, type PlanOptions, projectRoot, renderPlan, renderStackList, runPlan } from "./plan";
 import { renderCatalog, renderCompiled } from "./render";
 import { runSend, type SendOptions } from "./send";
@@ -280,6 +281,8 @@ export function buildProgram(out: Out = defaultOut, registries: Registries = REG
       ].join("\n"),
     )
     .action(async (opts: ForwardOptions) => {
+      // Loaded only for this command: kafkajs and prom-client are no weight for the others.
+      const { runForward } = require("./forward") as typeof import("./forward");
       commandExitCode = await runForward(opts, out, sinks);
     });
 

@@ -5,7 +5,7 @@
  * is not the sender's: the Kafka component grants it Read on the topic and on the consumer groups
  * `keytos-siem-forward*`, and Write on the dead-letter topic (forwarderUsername).
  */
-import { Kafka, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { z } from "zod";
 import { strict } from "../../components/config/yaml-file";
 import { deadLetterTopicOf, FORWARDER_GROUP_PREFIX, kafkaTarget } from "../../components/kafka/contract";
@@ -104,6 +104,8 @@ export function resolveKafkaSource(
 
 /** The kafkajs client of the forwarder: SASL/PLAIN, TLS unless allowPlaintext, patient reconnects. */
 export function kafkaClientOf(source: KafkaSource): Kafka {
+  // Required here: the send config reads this file's schema, and send needs no Kafka client.
+  const { Kafka, logLevel } = require("kafkajs") as typeof import("kafkajs");
   return new Kafka({
     clientId: "keytos-siem-forward",
     brokers: source.bootstrapServers,
