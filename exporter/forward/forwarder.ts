@@ -21,6 +21,7 @@ import { Assignment } from "./assignment";
 import { DeadLetterTopic } from "./dead-letter-topic";
 import type { PartitionLedger } from "./ledger";
 import { ForwardEvent, PendingEvents } from "./pending";
+import { ReadingGate } from "./reading";
 import { explainRefusal, type KafkaSource, kafkaClientOf } from "./source";
 import { type ForwardStatus, RateMeter } from "./status";
 
@@ -53,10 +54,7 @@ export class Forwarder {
   private readonly pending: PendingEvents;
   private readonly assignment: Assignment;
   private readonly rate = new RateMeter();
-  private paused = false;
-  /** Partitions paused for the span between their commit point and what they sent. */
-  private readonly held = new Set<number>();
-  private readonly maxSpan: number;
+  private readonly reading: ReadingGate;
   private stopping = false;
   private revoking: Promise<void> | undefined;
   /** Between a rebalance's start and the next generation: batches still delivered are not taken. */
@@ -81,7 +79,7 @@ export class Forwarder {
     const requests = (this.dispatcher.maxInFlight + 1) * sink.limits.maxEventsPerRequest;
     this.pending = new PendingEvents(Math.max(source.maxPendingEvents ?? 20_000, requests));
     this.batcher = new Batcher(this.pending.queue, sink.limits, options.lingerMs ?? 200);
-    this.maxSpan = Math.max(5000, 2 * requests);
+    const maxSpan = Math.max(5000, 2 * requests);
     const kafka = kafkaClientOf(source);
     this.consumer = kafka.consumer({
       groupId: source.group,
@@ -100,6 +98,7 @@ export class Forwarder {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });
+    this.reading = new ReadingGate(this.consumer, source.topic, maxSpan);
     this.admin = kafka.admin();
     this.assignment = new Assignment(source.topic, this.consumer);
     this.deadLetters = new DeadLetterTopic(
@@ -282,27 +281,18 @@ export class Forwarder {
     if (parked.length > 0 && !this.dispatcher.stopped) this.pending.requeue(parked);
   };
 
-  /**
-   * Pauses reading at the bound or while every request waits out a failing destination; and a
-   * partition whose commit point lags far behind what it sent (one batch stuck in retries while
-   * the next ones go through), so that a rebalance or a kill re-sends at most that span of it.
-   */
+  /** Pauses or resumes reading for the events held and the destination's state (reading.ts). */
   private backPressure(): void {
-    const failing = this.sender.backingOff > 0 && !this.dispatcher.hasSlot;
-    if (!this.paused && (this.pending.full || failing)) this.pauseReading();
-    else if (this.paused && this.pending.low && !failing && !this.stopping) {
-      this.paused = false;
-      this.held.clear(); // resuming the topic resumes its partitions too
-      this.consumer.resume([{ topic: this.source.topic }]);
-    }
-    if (this.paused) return;
-    const topic = this.source.topic;
-    const hold = this.assignment.spanning(this.maxSpan).filter((p) => !this.held.has(p));
-    const release = [...this.held].filter((p) => this.assignment.unsettledOf(p) < this.maxSpan / 2);
-    for (const p of hold) this.held.add(p);
-    for (const p of release) this.held.delete(p);
-    if (hold.length > 0) this.consumer.pause([{ topic, partitions: hold }]);
-    if (release.length > 0) this.consumer.resume([{ topic, partitions: release }]);
+    const pending = this.pending;
+    const assignment = this.assignment;
+    this.reading.update({
+      full: pending.full,
+      low: pending.low,
+      failing: this.sender.backingOff > 0 && !this.dispatcher.hasSlot,
+      stopping: this.stopping,
+      spanning: (n) => assignment.spanning(n),
+      unsettledOf: (p) => assignment.unsettledOf(p),
+    });
   }
 
   /**
@@ -343,7 +333,7 @@ export class Forwarder {
 
   private halt(reason: string): void {
     this.dispatcher.halt(reason);
-    this.pauseReading();
+    this.reading.pause();
     this.end({ halted: reason });
   }
 
@@ -352,23 +342,13 @@ export class Forwarder {
     this.halt(reason);
   }
 
-  /** Nothing more is taken: batches fetched now would only be fetched again. */
-  private pauseReading(): void {
-    this.paused = true;
-    try {
-      this.consumer.pause([{ topic: this.source.topic }]);
-    } catch {
-      // Not running (start failed before consumer.run): there is nothing to pause.
-    }
-  }
-
   /**
    * Stops reading, delivers what was taken for up to drainMs (the dead-letter topic included),
    * commits what was acknowledged, leaves the group (its partitions go to the others at once).
    */
   async stop(drainMs: number): Promise<ForwardStatus> {
     this.stopping = true;
-    this.pauseReading();
+    this.reading.pause();
     const deadline = Date.now() + drainMs;
     this.pump();
     while (
@@ -414,7 +394,7 @@ export class Forwarder {
       eventsPerSecond: this.rate.rate,
       queued: this.pending.length,
       inFlight: this.dispatcher.inFlight,
-      paused: this.paused,
+      paused: this.reading.paused,
       lag: partitions.reduce((n, p) => n + p.lag, 0),
       partitions,
       rebalances: this.assignment.rebalances,
