@@ -57,10 +57,8 @@ export function policySchema(alerters: readonly AlertCompiler[]) {
   const notify = strict(
     Object.fromEntries(alerters.flatMap((a) => namesOf(a).map((n) => [n, a.notify.optional()]))),
   );
-  const rule = strict({
-    name: ruleName,
-    description: z.string().optional(),
-    select: selectSchema,
+  /** What a rule and a custom detection both say about their alert. */
+  const alert = {
     severity: z.enum(SEVERITIES),
     window: duration.optional(),
     /** Alert when the count of matching events in the window is greater than this. */
@@ -68,6 +66,12 @@ export function policySchema(alerters: readonly AlertCompiler[]) {
     destinations: destinations.optional(),
     notify: notify.optional(),
     enabled: z.boolean().optional(),
+  };
+  const rule = strict({
+    name: ruleName,
+    description: z.string().optional(),
+    select: selectSchema,
+    ...alert,
   });
   return strict({
     version: z.literal(1, { error: "must be 1 (the only policy format version)" }),
@@ -96,13 +100,7 @@ export function policySchema(alerters: readonly AlertCompiler[]) {
           detection: z.record(z.string(), z.unknown()).optional(),
           /** A Sigma rule file (relative to the policy file) whose detection this is. */
           sigma: z.string().min(1).optional(),
-          severity: z.enum(SEVERITIES),
-          window: duration.optional(),
-          /** Alert when more than this many matching events arrive in the window (Sigma: a count). */
-          threshold: z.int().min(0).optional(),
-          destinations: destinations.optional(),
-          notify: notify.optional(),
-          enabled: z.boolean().optional(),
+          ...alert, // a threshold is exported to Sigma as a correlation rule (a count)
         }).refine((d) => (d.detection === undefined) !== (d.sigma === undefined), {
           error: "give either detection: (Sigma detection syntax) or sigma: <rule file>, not both",
         }),
