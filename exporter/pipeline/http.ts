@@ -148,3 +148,25 @@ export async function readBody(body: AsyncIterable<Buffer>, limit = 4096): Promi
   }
   return Buffer.concat(chunks).toString("utf8").slice(0, limit);
 }
+
+/** An answer read whole: its status, headers and (the start of) its body as text. */
+export interface HttpAnswer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** POSTs a body; a network failure comes back as its outcome (retryable), an answer read whole. */
+export async function post(
+  pool: HttpClient,
+  req: Omit<HttpRequest, "method">,
+): Promise<HttpAnswer | SendOutcome> {
+  let res: HttpResponse;
+  try {
+    res = await pool.request({ method: "POST", ...req });
+  } catch (err) {
+    return networkFailure(err);
+  }
+  const text = await readBody(res.body).catch(() => "");
+  return { statusCode: res.statusCode, headers: res.headers, text };
+}

@@ -7,14 +7,7 @@
  */
 import { ingestionEndpoint } from "../../../components/cloudwatch/contract";
 import { joinJson } from "../../pipeline/encode";
-import {
-  classifyStatus,
-  createClient,
-  type HttpClient,
-  type HttpResponse,
-  networkFailure,
-  readBody,
-} from "../../pipeline/http";
+import { classifyStatus, createClient, type HttpClient, post } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { CloudWatchSinkConfig } from "./spec";
 
@@ -68,25 +61,19 @@ export class CloudWatchBearerSink implements Sink<Buffer> {
   }
 
   async send(body: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
-    let res: HttpResponse;
-    try {
-      res = await this.pool.request({
-        method: "POST",
-        path: this.url.pathname,
-        headers: {
-          authorization: `Bearer ${this.apiKey}`,
-          "content-type": "application/json",
-          "x-aws-log-group": this.config.logGroupName,
-          "x-aws-log-stream": this.config.logStreamName,
-        },
-        body,
-        signal,
-      });
-    } catch (err) {
-      return networkFailure(err);
-    }
-    const text = await readBody(res.body).catch(() => "");
-    const outcome = classifyStatus(res.statusCode, res.headers, text, {
+    const res = await post(this.pool, {
+      path: this.url.pathname,
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        "content-type": "application/json",
+        "x-aws-log-group": this.config.logGroupName,
+        "x-aws-log-stream": this.config.logStreamName,
+      },
+      body,
+      signal,
+    });
+    if ("kind" in res) return res;
+    const outcome = classifyStatus(res.statusCode, res.headers, res.text, {
       auth: `the API key is wrong or expired, or bearer token authentication is not enabled on the log group; API keys are in preview in some regions only, check that ${this.config.region} offers them`,
       notFound: `log group "${this.config.logGroupName}" or stream "${this.config.logStreamName}" does not exist in ${this.config.region}`,
     });

@@ -11,14 +11,7 @@ import { gzip } from "node:zlib";
 import { datadogConflict, toDatadogLog } from "../../../components/datadog/shape";
 import { datadogIntakeUrl } from "../../../components/datadog/site";
 import { joinJson } from "../../pipeline/encode";
-import {
-  classifyStatus,
-  createClient,
-  type HttpClient,
-  type HttpResponse,
-  networkFailure,
-  readBody,
-} from "../../pipeline/http";
+import { classifyStatus, createClient, type HttpClient, post } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { SinkOptions } from "../spec";
 import type { DatadogSinkConfig } from "./spec";
@@ -104,21 +97,14 @@ export class DatadogSink implements Sink<Promise<Buffer> | Buffer> {
     _batch: readonly SinkEvent[],
     signal: AbortSignal,
   ): Promise<SendOutcome> {
-    let res: HttpResponse;
-    const body = await encoded;
-    try {
-      res = await this.pool.request({
-        method: "POST",
-        path: this.url.pathname + this.url.search,
-        headers: this.headers,
-        body,
-        signal,
-      });
-    } catch (err) {
-      return networkFailure(err);
-    }
-    const text = await readBody(res.body).catch(() => "");
-    return classifyStatus(res.statusCode, res.headers, text, {
+    const res = await post(this.pool, {
+      path: this.url.pathname + this.url.search,
+      headers: this.headers,
+      body: await encoded,
+      signal,
+    });
+    if ("kind" in res) return res;
+    return classifyStatus(res.statusCode, res.headers, res.text, {
       auth: `check DD_API_KEY and the site: the key must belong to the ${this.config.site} organisation (a key from another site is rejected)`,
       notFound: `no Datadog Logs intake at ${this.url.origin}${this.url.pathname}: check the site (DD_SITE) or datadog.endpoint`,
     });

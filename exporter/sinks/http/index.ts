@@ -5,14 +5,7 @@
  */
 
 import { joinJson } from "../../pipeline/encode";
-import {
-  classifyStatus,
-  createClient,
-  type HttpClient,
-  type HttpResponse,
-  networkFailure,
-  readBody,
-} from "../../pipeline/http";
+import { classifyStatus, createClient, type HttpClient, post } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { HttpSinkConfig } from "./spec";
 
@@ -64,20 +57,14 @@ export class HttpSink implements Sink<Buffer> {
   async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
     const headers: Record<string, string> = { "content-type": "application/x-ndjson" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: HttpResponse;
-    try {
-      res = await this.pool.request({
-        method: "POST",
-        path: this.url.pathname + this.url.search,
-        headers,
-        body: payload,
-        signal,
-      });
-    } catch (err) {
-      return networkFailure(err);
-    }
-    const text = await readBody(res.body).catch(() => "");
-    return classifyStatus(res.statusCode, res.headers, text, {
+    const res = await post(this.pool, {
+      path: this.url.pathname + this.url.search,
+      headers,
+      body: payload,
+      signal,
+    });
+    if ("kind" in res) return res;
+    return classifyStatus(res.statusCode, res.headers, res.text, {
       auth: this.token ? "check the bearer token" : "no token set: export KEYTOS_HTTP_TOKEN",
       notFound: `nothing takes events at ${this.url.origin}${this.url.pathname}: check http.url (KEYTOS_HTTP_URL)`,
     });

@@ -6,7 +6,7 @@
  * is sent again, never counted as delivered. A refused ack request (token revoked, ack disabled)
  * stops the run with the batches kept in the spool.
  */
-import { type HttpClient, type HttpResponse, readBody } from "../../pipeline/http";
+import { type HttpClient, post } from "../../pipeline/http";
 import type { SendOutcome } from "../../pipeline/sink";
 import { classifyHec, type HecHints, parseReply } from "./reply";
 
@@ -74,19 +74,14 @@ export class AckPoller {
   private async poll(): Promise<void> {
     this.polling = true;
     const ids = [...this.pending.keys()];
-    let res: HttpResponse;
-    try {
-      res = await this.o.client.request({
-        method: "POST",
-        path: this.o.path,
-        headers: { ...this.o.headers, "content-type": "application/json" },
-        body: JSON.stringify({ acks: ids }),
-        signal: AbortSignal.timeout(Math.max(this.o.pollMs * 10, 5000)),
-      });
-    } catch {
-      return; // unreachable for now: ask again next poll, until each id's timeout
-    }
-    const text = await readBody(res.body).catch(() => "");
+    const res = await post(this.o.client, {
+      path: this.o.path,
+      headers: { ...this.o.headers, "content-type": "application/json" },
+      body: JSON.stringify({ acks: ids }),
+      signal: AbortSignal.timeout(Math.max(this.o.pollMs * 10, 5000)),
+    });
+    if ("kind" in res) return; // unreachable for now: ask again next poll, until each id's timeout
+    const text = res.text;
     if (res.statusCode === 200) {
       const acks = ackStatus(text);
       for (const id of ids) if (acks[String(id)] === true) this.pending.get(id)?.settle({ kind: "ok" });

@@ -8,13 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { hecConflict, toHecEvent } from "../../../components/splunk/shape";
 import { joinJson } from "../../pipeline/encode";
-import {
-  createClient,
-  type HttpClient,
-  type HttpResponse,
-  networkFailure,
-  readBody,
-} from "../../pipeline/http";
+import { createClient, type HttpClient, post } from "../../pipeline/http";
 import type { SendOutcome, Sink, SinkEvent, SinkLimits } from "../../pipeline/sink";
 import type { SinkOptions } from "../spec";
 import { AckPoller } from "./ack";
@@ -117,22 +111,11 @@ export class SplunkHecSink implements Sink<Buffer> {
   }
 
   async send(payload: Buffer, _batch: readonly SinkEvent[], signal: AbortSignal): Promise<SendOutcome> {
-    let res: HttpResponse;
-    try {
-      res = await this.pool.request({
-        method: "POST",
-        path: this.path,
-        headers: this.headers,
-        body: payload,
-        signal,
-      });
-    } catch (err) {
-      return networkFailure(err);
-    }
-    const text = await readBody(res.body).catch(() => "");
-    const reply = parseReply(text);
+    const res = await post(this.pool, { path: this.path, headers: this.headers, body: payload, signal });
+    if ("kind" in res) return res;
+    const reply = parseReply(res.text);
     const success = res.statusCode >= 200 && res.statusCode < 300 && (reply?.code ?? 0) === 0;
-    if (!success) return classifyHec(res.statusCode, res.headers, text, reply, this.hints);
+    if (!success) return classifyHec(res.statusCode, res.headers, res.text, reply, this.hints);
     if (!this.acks) return { kind: "ok" };
     if (reply?.ackId === undefined)
       return {
